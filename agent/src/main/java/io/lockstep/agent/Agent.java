@@ -1,0 +1,82 @@
+package io.lockstep.agent;
+
+import io.lockstep.agent.transform.HookTransformer;
+import io.lockstep.boot.Hooks;
+import io.lockstep.log.Handshake;
+import io.lockstep.log.JournalException;
+import io.lockstep.runtime.Config;
+import io.lockstep.runtime.ConfigException;
+import io.lockstep.runtime.Fatal;
+import io.lockstep.runtime.Fingerprint;
+import io.lockstep.runtime.RecordSession;
+import io.lockstep.runtime.ReplaySession;
+import io.lockstep.runtime.Session;
+
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The agent proper, loaded by the isolated class loader: checks the options, opens the journal,
+ * instruments the JDK and starts recording or replaying, all before the application's main.
+ * Every failure here ends the JVM with a message that names what is wrong.
+ */
+public final class Agent {
+    /** java.base packages the agent's libraries reach into (Agrona, Chronicle) or that it reads (Thread fields). */
+    private static final Set<String> EXPORTS = Set.of("jdk.internal.misc", "jdk.internal.ref", "sun.nio.ch", "jdk.internal.util");
+    private static final Set<String> OPENS = Set.of("java.lang", "java.lang.reflect", "java.io", "java.nio", "java.util",
+        "sun.nio.ch", "jdk.internal.misc", "jdk.internal.ref");
+
+    private Agent() {
+    }
+
+    public static void start(String args, Instrumentation instrumentation, Path agentJar) {
+        Config config;
+        try {
+            config = Config.parse(args);
+        } catch (ConfigException e) {
+            throw Fatal.halt(Fatal.CONFIG, e.getMessage());
+        }
+        grantAccess(instrumentation);
+
+        Thread main = Thread.currentThread();
+        Handshake local = Fingerprint.of(agentJar);
+        Session session;
+        try {
+            session = switch (config.mode()) {
+                case RECORD -> RecordSession.start(main, config.journal(), local);
+                case REPLAY -> ReplaySession.start(main, config.journal(), local);
+                default -> throw new IllegalStateException("unsupported mode " + config.mode());
+            };
+        } catch (JournalException e) {
+            throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
+        } catch (ReplaySession.HandshakeMismatch e) {
+            throw Fatal.halt(Fatal.DIVERGENCE, e.getMessage());
+        }
+
+        HookTransformer transformer = new HookTransformer(Agent.class.getClassLoader());
+        instrumentation.addTransformer(transformer, true);
+        transformer.retransformLoaded(instrumentation);
+
+        Runtime.getRuntime().addShutdownHook(new Thread(session::finish, "lockstep-shutdown"));
+        session.activate();
+        Hooks.install(session);
+    }
+
+    /** What {@code --add-exports/--add-opens} would give, granted to the agent's own module only. */
+    private static void grantAccess(Instrumentation instrumentation) {
+        Module javaBase = Object.class.getModule();
+        Module agent = Agent.class.getModule();
+        Map<String, Set<Module>> exports = new HashMap<>();
+        for (String pkg : EXPORTS) {
+            exports.put(pkg, Set.of(agent));
+        }
+        Map<String, Set<Module>> opens = new HashMap<>();
+        for (String pkg : OPENS) {
+            opens.put(pkg, Set.of(agent));
+        }
+        instrumentation.redefineModule(javaBase, Set.of(), exports, opens, Set.of(), Map.of());
+    }
+}

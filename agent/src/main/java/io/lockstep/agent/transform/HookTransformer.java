@@ -1,0 +1,73 @@
+package io.lockstep.agent.transform;
+
+import io.lockstep.runtime.Fatal;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Instruments classes as they load, and the JDK classes that were loaded before the agent. */
+public final class HookTransformer implements ClassFileTransformer {
+    private final ClassLoader agentLoader;
+    private final ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
+
+    public HookTransformer(ClassLoader agentLoader) {
+        this.agentLoader = agentLoader;
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (className == null || (loader != null && loader == agentLoader)) {
+            return null;
+        }
+        boolean jdkClass = loader == null || loader == platformLoader;
+        Scope scope = Rules.scopeOf(className, jdkClass);
+        if (scope == Scope.NONE) {
+            return null;
+        }
+        try {
+            ClassReader reader = new ClassReader(classfileBuffer);
+            // The reader is passed so unchanged methods are copied as they are; maxs and frames
+            // are computed by HookClassVisitor itself, so no class is ever loaded here.
+            ClassWriter writer = new ClassWriter(reader, 0);
+            HookClassVisitor visitor = new HookClassVisitor(writer, scope, jdkClass);
+            reader.accept(visitor, 0);
+            return visitor.changed() ? writer.toByteArray() : null;
+        } catch (Throwable t) {
+            Fatal.warn("cannot instrument " + className.replace('/', '.') + ", its nondeterminism is not recorded: " + t);
+            return null;
+        }
+    }
+
+    /** Re-instruments the already loaded classes that the rules cover. */
+    public void retransformLoaded(Instrumentation instrumentation) {
+        List<Class<?>> targets = new ArrayList<>();
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            ClassLoader loader = type.getClassLoader();
+            boolean jdkClass = loader == null || loader == platformLoader;
+            if (!jdkClass || type.isArray() || type.isPrimitive() || type.isHidden()) {
+                continue;
+            }
+            if (Rules.scopeOf(type.getName().replace('.', '/'), true) != Scope.NONE && instrumentation.isModifiableClass(type)) {
+                targets.add(type);
+            }
+        }
+        try {
+            instrumentation.retransformClasses(targets.toArray(new Class<?>[0]));
+        } catch (UnmodifiableClassException | RuntimeException | LinkageError batchFailure) {
+            for (Class<?> type : targets) {
+                try {
+                    instrumentation.retransformClasses(type);
+                } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                    Fatal.warn("cannot instrument " + type.getName() + ": " + e);
+                }
+            }
+        }
+    }
+}

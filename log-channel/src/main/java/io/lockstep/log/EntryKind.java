@@ -1,0 +1,64 @@
+package io.lockstep.log;
+
+/**
+ * What a log entry is: the handshake, the end of a run, or the value of one kind of
+ * nondeterministic call. A replay that asks for one kind where the log holds another has
+ * diverged, so every value entry names the call that produced it.
+ */
+public enum EntryKind {
+    HANDSHAKE(1, "handshake"),
+    END(2, "end of run"),
+
+    CURRENT_TIME_MILLIS(10, "System.currentTimeMillis()"),
+    NANO_TIME(11, "System.nanoTime()"),
+    NANO_TIME_ADJUSTMENT(12, "VM.getNanoTimeAdjustment() (Instant/Clock)"),
+
+    RANDOM_SEED_UNIQUIFIER(20, "new Random() seed"),
+    THREAD_LOCAL_RANDOM_SEED(21, "ThreadLocalRandom seed"),
+    SPLITTABLE_RANDOM_SEED(22, "new SplittableRandom() seed"),
+    RANDOM_GENERATOR_SEED(23, "RandomGenerator default seed"),
+    SECURE_RANDOM_BYTES(24, "SecureRandom.nextBytes()"),
+    SECURE_RANDOM_SEED(25, "SecureRandom.generateSeed()"),
+
+    GETENV(30, "System.getenv(String)"),
+    GETENV_MAP(31, "System.getenv()"),
+    PROCESS_ID(32, "process id"),
+    AVAILABLE_PROCESSORS(33, "Runtime.availableProcessors()"),
+    LOCAL_HOST(34, "InetAddress.getLocalHost()"),
+
+    STDIN_READ(40, "stdin read(byte[], int, int)"),
+    STDIN_READ_BYTE(41, "stdin read()"),
+    STDIN_SKIP(42, "stdin skip()"),
+    STDIN_AVAILABLE(43, "stdin available()"),
+    STDIN_READ_ALL(44, "stdin readAllBytes()/readNBytes()");
+
+    private static final EntryKind[] BY_CODE = new EntryKind[64];
+
+    static {
+        for (EntryKind kind : values()) {
+            BY_CODE[kind.code] = kind;
+        }
+    }
+
+    private final int code;
+    private final String call;
+
+    EntryKind(int code, String call) {
+        this.code = code;
+        this.call = call;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The call that asks for this kind of value, as a person would name it. */
+    public String call() {
+        return call;
+    }
+
+    /** @return the kind with this code, or null if the code names none (a corrupt entry). */
+    public static EntryKind fromCode(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}

@@ -1,0 +1,69 @@
+package io.lockstep.log;
+
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * Appends blocks of entries to a journal directory (a Chronicle Queue). One writer per
+ * journal; the caller serialises calls.
+ */
+public final class JournalWriter implements AutoCloseable {
+    private final Path directory;
+    private final ChronicleQueue queue;
+    private final ExcerptAppender appender;
+
+    private JournalWriter(Path directory, ChronicleQueue queue) {
+        this.directory = directory;
+        this.queue = queue;
+        this.appender = queue.createAppender();
+    }
+
+    /**
+     * Creates a journal in {@code directory}, which must be absent or empty: a recording is
+     * never appended to, or mixed with, an earlier one.
+     */
+    public static JournalWriter create(Path directory) {
+        try {
+            if (Files.exists(directory)) {
+                if (!Files.isDirectory(directory)) {
+                    throw new JournalException("journal " + directory + " is a file, not a directory");
+                }
+                try (Stream<Path> entries = Files.list(directory)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new JournalException("journal " + directory
+                            + " already holds files (an earlier recording?); give an empty or new directory");
+                    }
+                }
+            }
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new JournalException("cannot create journal " + directory + ": " + e, e);
+        }
+        ChronicleSetup.init();
+        return new JournalWriter(directory, SingleChronicleQueueBuilder.binary(directory).build());
+    }
+
+    /** Appends {@code length} bytes of {@code block} (a whole {@link Block}) as one excerpt. */
+    public void append(byte[] block, int length) {
+        try (DocumentContext context = appender.writingDocument()) {
+            context.wire().bytes().write(block, 0, length);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        appender.close();
+        queue.close();
+    }
+}

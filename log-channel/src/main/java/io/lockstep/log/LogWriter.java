@@ -1,0 +1,201 @@
+package io.lockstep.log;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The producer side of the log. Application threads encode entries straight into a ring
+ * buffer (a few tens of nanoseconds); one agent thread drains it in blocks into the journal.
+ * Producers are serialised by the caller (one token), so positions are assigned in order.
+ * <p>
+ * Usage: {@code int at = claim(kind, thread, payloadLength); buffer().put...(at, ...); commit();}
+ */
+public final class LogWriter implements AutoCloseable {
+    private static final int MESSAGE_TYPE = 1;
+    private static final int BLOCK_CAPACITY = 256 * 1024;
+
+    private final JournalWriter journal;
+    private final RingBuffer ring;
+    private final ReentrantLock journalLock = new ReentrantLock();
+    private final Thread drainer;
+    private final IdleStrategy producerIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+
+    private final byte[] blockArray = new byte[BLOCK_CAPACITY];
+    private final UnsafeBuffer block = new UnsafeBuffer(blockArray);
+    private int blockLength = Block.HEADER_LENGTH;
+    private int blockCount;
+    private long blockFirstPosition;
+
+    private long nextPosition = 1;
+    private int claimedIndex = -1;
+    private byte[] oversized;
+    private UnsafeBuffer oversizedBuffer;
+    private volatile boolean closing;
+    private volatile Throwable failure;
+
+    public LogWriter(JournalWriter journal, int ringCapacity) {
+        this.journal = journal;
+        this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(ringCapacity + RingBufferDescriptor.TRAILER_LENGTH)));
+        this.drainer = new Thread(this::drainLoop, "lockstep-journal");
+        this.drainer.setDaemon(true);
+        this.drainer.start();
+    }
+
+    /**
+     * Reserves space for one entry and writes its header.
+     *
+     * @return the offset in {@link #buffer()} at which the payload goes
+     * @throws JournalException if the journal has failed
+     */
+    public int claim(EntryKind kind, int threadId, int payloadLength) {
+        checkHealthy();
+        int length = Entry.HEADER_LENGTH + payloadLength;
+        long position = nextPosition++;
+        if (length > ring.maxMsgLength()) {
+            oversized = new byte[length];
+            oversizedBuffer = new UnsafeBuffer(oversized);
+            Entry.writeHeader(oversizedBuffer, 0, length, kind, threadId, position);
+            return Entry.HEADER_LENGTH;
+        }
+        int index;
+        while ((index = ring.tryClaim(MESSAGE_TYPE, length)) <= 0) {
+            checkHealthy();
+            producerIdle.idle();
+        }
+        producerIdle.reset();
+        claimedIndex = index;
+        Entry.writeHeader(ring.buffer(), index, length, kind, threadId, position);
+        return index + Entry.HEADER_LENGTH;
+    }
+
+    /** The buffer that the last {@link #claim} reserved space in. */
+    public MutableDirectBuffer buffer() {
+        return oversized != null ? oversizedBuffer : ring.buffer();
+    }
+
+    public void commit() {
+        if (oversized != null) {
+            writeOversized();
+            return;
+        }
+        ring.commit(claimedIndex);
+        claimedIndex = -1;
+    }
+
+    /** The position the next claimed entry gets. */
+    public long nextPosition() {
+        return nextPosition;
+    }
+
+    /** An entry too large for the ring goes straight to the journal, after everything before it. */
+    private void writeOversized() {
+        byte[] entry = oversized;
+        oversized = null;
+        oversizedBuffer = null;
+        while (ring.producerPosition() != ring.consumerPosition()) {
+            checkHealthy();
+            producerIdle.idle();
+        }
+        journalLock.lock();
+        try {
+            flushBlock();
+            byte[] single = new byte[Block.HEADER_LENGTH + entry.length];
+            System.arraycopy(entry, 0, single, Block.HEADER_LENGTH, entry.length);
+            long position = new UnsafeBuffer(entry).getLong(Entry.POSITION_OFFSET);
+            Block.writeHeader(new UnsafeBuffer(single), 0, 1, position, entry.length, single, Block.HEADER_LENGTH);
+            journal.append(single, single.length);
+        } catch (RuntimeException e) {
+            failure = e;
+            throw new JournalException("writing journal " + journal.directory() + " failed: " + e, e);
+        } finally {
+            journalLock.unlock();
+        }
+    }
+
+    private void checkHealthy() {
+        Throwable failed = failure;
+        if (failed != null) {
+            throw new JournalException("writing journal " + journal.directory() + " failed: " + failed, failed);
+        }
+    }
+
+    private void drainLoop() {
+        IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
+        try {
+            while (true) {
+                boolean stopping = closing;
+                int drained = drainOnce();
+                if (drained == 0) {
+                    if (stopping) {
+                        return;
+                    }
+                    idle.idle();
+                } else {
+                    idle.reset();
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    private int drainOnce() {
+        journalLock.lock();
+        try {
+            int drained = ring.read((type, buffer, index, length) -> {
+                if (blockLength + length > BLOCK_CAPACITY) {
+                    flushBlock();
+                }
+                if (blockCount == 0) {
+                    blockFirstPosition = buffer.getLong(index + Entry.POSITION_OFFSET);
+                }
+                buffer.getBytes(index, block, blockLength, length);
+                blockLength += length;
+                blockCount++;
+            }, 4096);
+            flushBlock();
+            return drained;
+        } finally {
+            journalLock.unlock();
+        }
+    }
+
+    private void flushBlock() {
+        if (blockCount == 0) {
+            return;
+        }
+        int bodyLength = blockLength - Block.HEADER_LENGTH;
+        Block.writeHeader(block, 0, blockCount, blockFirstPosition, bodyLength, blockArray, Block.HEADER_LENGTH);
+        journal.append(blockArray, blockLength);
+        blockLength = Block.HEADER_LENGTH;
+        blockCount = 0;
+    }
+
+    /** Drains everything committed so far into the journal and closes it. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            drainer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        journalLock.lock();
+        try {
+            journal.close();
+        } finally {
+            journalLock.unlock();
+        }
+        checkHealthy();
+    }
+}

@@ -1,0 +1,48 @@
+package io.lockstep.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The ThreadLocalRandom state that the JDK keeps in fields of {@link Thread}. A managed thread
+ * starts with none, so its first ThreadLocalRandom call seeds it through the recorded seeder;
+ * and the agent's own work on a managed thread (reading the journal, say) must not consume it.
+ */
+final class ThreadRandomState {
+    private static final VarHandle SEED;
+    private static final VarHandle PROBE;
+    private static final VarHandle SECONDARY;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+            SEED = lookup.findVarHandle(Thread.class, "threadLocalRandomSeed", long.class);
+            PROBE = lookup.findVarHandle(Thread.class, "threadLocalRandomProbe", int.class);
+            SECONDARY = lookup.findVarHandle(Thread.class, "threadLocalRandomSecondarySeed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private long seed;
+    private int probe;
+    private int secondary;
+
+    static void clear(Thread thread) {
+        SEED.set(thread, 0L);
+        PROBE.set(thread, 0);
+        SECONDARY.set(thread, 0);
+    }
+
+    void save(Thread thread) {
+        seed = (long) SEED.get(thread);
+        probe = (int) PROBE.get(thread);
+        secondary = (int) SECONDARY.get(thread);
+    }
+
+    void restore(Thread thread) {
+        SEED.set(thread, seed);
+        PROBE.set(thread, probe);
+        SECONDARY.set(thread, secondary);
+    }
+}
