@@ -8,6 +8,7 @@ package io.lockstep.log;
 public enum EntryKind {
     HANDSHAKE(1, "handshake"),
     END(2, "end of run"),
+    ENVIRONMENT(3, "process environment (time zone, locale, system properties)"),
 
     CURRENT_TIME_MILLIS(10, "System.currentTimeMillis()"),
     NANO_TIME(11, "System.nanoTime()"),

@@ -32,6 +32,8 @@ public final class JournalReader implements AutoCloseable {
         this.directory = directory;
         this.queue = queue;
         this.tailer = queue.createTailer();
+        // Callers serialise access, but from more than one thread (the last read is at shutdown).
+        this.tailer.singleThreadedCheckDisabled(true);
     }
 
     public static JournalReader open(Path directory) {

@@ -23,6 +23,8 @@ public final class JournalWriter implements AutoCloseable {
         this.directory = directory;
         this.queue = queue;
         this.appender = queue.createAppender();
+        // Callers serialise access, but from more than one thread (journal thread, oversized entries).
+        this.appender.singleThreadedCheckDisabled(true);
     }
 
     /**

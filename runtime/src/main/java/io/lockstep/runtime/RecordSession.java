@@ -29,6 +29,11 @@ public final class RecordSession extends Session {
         int at = log.claim(EntryKind.HANDSHAKE, 0, handshake.encodedLength());
         handshake.encode(log.buffer(), at);
         log.commit();
+        PayloadOut environment = new PayloadOut();
+        ProcessEnvironment.encode(ProcessEnvironment.capture(), environment);
+        at = log.claim(EntryKind.ENVIRONMENT, 0, environment.length());
+        log.buffer().putBytes(at, environment.buffer(), 0, environment.length());
+        log.commit();
         return session;
     }
 

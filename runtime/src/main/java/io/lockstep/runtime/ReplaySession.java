@@ -49,6 +49,12 @@ public final class ReplaySession extends Session {
             throw new HandshakeMismatch("journal " + journal + " was recorded by another program; refusing to replay:"
                 + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ", differences));
         }
+        Entry environment = reader.next();
+        if (environment == null || environment.kind() != EntryKind.ENVIRONMENT) {
+            reader.close();
+            throw new JournalException("journal " + journal + " ends after its handshake: the recording was killed before it started");
+        }
+        ProcessEnvironment.apply(ProcessEnvironment.decode(environment));
         return new ReplaySession(managed, reader);
     }
 

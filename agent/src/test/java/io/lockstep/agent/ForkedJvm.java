@@ -1,0 +1,184 @@
+package io.lockstep.agent;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a program in a forked JVM, with or without the real agent jar, with a chosen
+ * environment and stdin, and captures everything it prints. A run that outlives its timeout
+ * is killed and fails the test: nothing in this product may hang.
+ */
+final class ForkedJvm {
+    static final Path AGENT_JAR = Paths.get(System.getProperty("lockstep.agent.jar", "target/lockstep-agent.jar")).toAbsolutePath();
+    static final Path IT_LIBS = Paths.get(System.getProperty("lockstep.it.libs", "target/it-libs")).toAbsolutePath();
+    static final String JAVA = System.getProperty("lockstep.test.java",
+        Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    static final Path TEST_CLASSES = classesOf(ForkedJvm.class);
+
+    private String agentOptions;
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final List<String> classPath = new ArrayList<>(List.of(TEST_CLASSES.toString()));
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private byte[] stdin = new byte[0];
+    private String java = JAVA;
+    private Path agentJar = AGENT_JAR;
+    private long timeoutSeconds = 120;
+    private Path directory;
+
+    /** The result of one run. */
+    record Result(int exit, byte[] stdoutBytes, byte[] stderrBytes) {
+        String stdout() {
+            return new String(stdoutBytes, StandardCharsets.UTF_8);
+        }
+
+        String stderr() {
+            return new String(stderrBytes, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout ---\n" + stdout() + "\n--- stderr ---\n" + stderr();
+        }
+    }
+
+    static Path classesOf(Class<?> type) {
+        try {
+            return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ForkedJvm plain() {
+        return new ForkedJvm();
+    }
+
+    static ForkedJvm record(Path journal) {
+        return new ForkedJvm().agent("mode=record,journal=" + journal);
+    }
+
+    static ForkedJvm replay(Path journal) {
+        return new ForkedJvm().agent("mode=replay,journal=" + journal);
+    }
+
+    ForkedJvm agent(String options) {
+        this.agentOptions = options;
+        return this;
+    }
+
+    ForkedJvm agentJar(Path jar) {
+        this.agentJar = jar;
+        return this;
+    }
+
+    ForkedJvm java(String javaExecutable) {
+        this.java = javaExecutable;
+        return this;
+    }
+
+    ForkedJvm jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
+    ForkedJvm classPath(Path entry) {
+        classPath.add(entry.toString());
+        return this;
+    }
+
+    ForkedJvm env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** A set of environment differences: used to make a replay's environment unlike its recording's. */
+    ForkedJvm env(Map<String, String> variables) {
+        environment.putAll(variables);
+        return this;
+    }
+
+    ForkedJvm stdin(String text) {
+        this.stdin = text.getBytes(StandardCharsets.UTF_8);
+        return this;
+    }
+
+    ForkedJvm directory(Path workingDirectory) {
+        this.directory = workingDirectory;
+        return this;
+    }
+
+    ForkedJvm timeoutSeconds(long seconds) {
+        this.timeoutSeconds = seconds;
+        return this;
+    }
+
+    Result run(Class<?> main, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        if (agentOptions != null) {
+            command.add("-javaagent:" + agentJar + "=" + agentOptions);
+        }
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(String.join(File.pathSeparator, classPath));
+        command.add(main.getName());
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
+        try {
+            Process process = builder.start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread outPump = pump(process.getInputStream(), out);
+            Thread errPump = pump(process.getErrorStream(), err);
+            try (OutputStream in = process.getOutputStream()) {
+                in.write(stdin);
+            } catch (IOException closedEarly) {
+                // the program did not read all of its stdin: that is its business
+            }
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                outPump.join();
+                errPump.join();
+                throw new AssertionError("hung: " + String.join(" ", command) + " did not end within " + timeoutSeconds
+                    + " s\n" + new Result(-1, out.toByteArray(), err.toByteArray()));
+            }
+            outPump.join();
+            errPump.join();
+            return new Result(process.exitValue(), out.toByteArray(), err.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Thread pump(InputStream from, ByteArrayOutputStream to) {
+        Thread thread = new Thread(() -> {
+            try {
+                from.transferTo(to);
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        thread.start();
+        return thread;
+    }
+}
