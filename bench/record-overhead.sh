@@ -46,15 +46,20 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/lockstep-bench.XXXXXX")
 cleanup() { rm -rf -- "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-mkdir -p "$TMP/work" "$TMP/jvmtmp"
+mkdir -p "$TMP/work" "$TMP/jvmtmp" "$TMP/jars"
+# Snapshots: a rebuild during the run must not swap the jars under the benchmark.
+cp -- "$AGENT_JAR" "$TMP/jars/lockstep-agent.jar"
+cp -- "$DEMO_JAR" "$TMP/jars/demo-apps.jar"
+echo "agent: $AGENT_JAR (sha256 $(sha256sum "$AGENT_JAR" | cut -c1-12), $(date -r "$AGENT_JAR" '+%F %T'))"
+echo "demo:  $DEMO_JAR (sha256 $(sha256sum "$DEMO_JAR" | cut -c1-12))"
+AGENT_JAR=$TMP/jars/lockstep-agent.jar
+DEMO_JAR=$TMP/jars/demo-apps.jar
 cd "$TMP/work"
 
 JVM_OPTS=(-XX:-UsePerfData "-Djava.io.tmpdir=$TMP/jvmtmp")
 
 echo "java -version: $("$JAVA" -version 2>&1 | head -n 1)"
 echo "               $("$JAVA" -version 2>&1 | sed -n 2p)"
-echo "agent: $AGENT_JAR"
-echo "demo:  $DEMO_JAR"
 echo "rounds: $ROUNDS   cores: $(nproc 2>/dev/null || echo '?')   load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo
 

@@ -42,6 +42,10 @@ public final class JournalReader implements AutoCloseable {
         }
         try (Stream<Path> files = Files.list(directory)) {
             if (files.noneMatch(file -> file.getFileName().toString().endsWith(".cq4"))) {
+                // Chronicle writes its metadata file first and a cycle file with the first entry.
+                if (Files.exists(directory.resolve("metadata.cq4t"))) {
+                    throw new JournalException("journal " + directory + " is empty: it holds no handshake");
+                }
                 throw new JournalException("no journal at " + directory + ": it holds no journal files (*.cq4)");
             }
         } catch (IOException e) {

@@ -315,12 +315,16 @@ public abstract class Session implements HookDelegate {
         }
     }
 
+    private static boolean isAgentFrame(String type) {
+        return type.startsWith("io.lockstep.boot.") || type.startsWith("io.lockstep.runtime.")
+            || type.startsWith("io.lockstep.log.") || type.startsWith("io.lockstep.agent.");
+    }
+
     /** The application frames of the current stack, for divergence reports. */
     protected static String applicationStack() {
         StringBuilder stack = new StringBuilder();
         for (StackTraceElement frame : new Throwable().getStackTrace()) {
-            String type = frame.getClassName();
-            if (type.startsWith("io.lockstep.")) {
+            if (isAgentFrame(frame.getClassName())) {
                 continue;
             }
             stack.append(System.lineSeparator()).append("\tat ").append(frame);
