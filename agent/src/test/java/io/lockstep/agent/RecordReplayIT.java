@@ -55,12 +55,12 @@ class RecordReplayIT {
 
     /**
      * Identity hashes follow what the JVM did before main, so two plain runs differ only when
-     * that differs (here: the garbage collector); under the agent, record and replay do different
+     * that differs (here: class data sharing); under the agent, record and replay do different
      * work before main, which is why the agent has to make them deterministic.
      */
     @Test
     void identityHashes() {
-        assertDifferential(Identity.class, jvm -> jvm.jvmOption("-XX:+UseSerialGC"));
+        assertDifferential(Identity.class, jvm -> jvm.jvmOption("-Xshare:off"));
     }
 
     @Test
