@@ -100,7 +100,7 @@ final class IdentityHashes {
         }
     }
 
-    /** A bijective mix (MurmurHash3's finaliser) so consecutive objects do not get consecutive hashes. */
+    /** MurmurHash3's finaliser, cut to 31 positive bits as the JVM's identity hashes are, so consecutive objects do not get consecutive hashes. */
     static int scramble(int n) {
         int h = n;
         h ^= h >>> 16;

@@ -1,0 +1,51 @@
+package io.lockstep.runtime;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void parsesTheContractKeys() {
+        Config config = Config.parse("mode=record,journal=" + tmp + ",primary=127.0.0.1:4000,backup=localhost:4001,lock="
+            + tmp.resolve("lock") + ",timeout=250");
+        assertEquals(Config.Mode.RECORD, config.mode());
+        assertEquals(tmp.toAbsolutePath().normalize(), config.journal());
+        assertEquals("127.0.0.1:4000", config.primary());
+        assertEquals("localhost:4001", config.backup());
+        assertEquals(250, config.timeoutMillis());
+    }
+
+    @Test
+    void configFileAndInlineOptionsCombineInlineWinning() throws Exception {
+        Path file = tmp.resolve("lockstep.properties");
+        Files.writeString(file, "mode=record\njournal=" + tmp + "\n");
+        assertEquals(Config.Mode.REPLAY, Config.parse("config=" + file + ",mode=replay").mode());
+    }
+
+    @Test
+    void errorsNameTheKeyAndTheAcceptedValues() {
+        assertMessage("mode=record,journal=x,speed=1", "unknown option 'speed'; accepted keys: mode, journal, config, primary, backup, lock, timeout");
+        assertMessage("mode=fast", "bad value 'fast' for option 'mode'; accepted values: record | replay | primary | backup");
+        assertMessage("mode=record,journal=x,timeout=-3", "bad value '-3' for option 'timeout'");
+        assertMessage("mode=record,journal=x,backup=host", "bad value 'host' for option 'backup'; accepted values: host:port");
+        assertMessage("mode=replay", "mode=replay needs option 'journal'");
+        assertMessage("", "option 'mode' is required");
+        assertMessage("mode=record,mode=replay", "option 'mode' is given twice");
+        assertMessage("mode=primary,journal=x", "live primary/backup is not available in this version");
+    }
+
+    private static void assertMessage(String options, String expected) {
+        ConfigException error = assertThrows(ConfigException.class, () -> Config.parse(options));
+        assertTrue(error.getMessage().contains(expected), error.getMessage());
+    }
+}
