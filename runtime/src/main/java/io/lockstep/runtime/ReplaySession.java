@@ -123,8 +123,8 @@ public final class ReplaySession extends Session {
         long position = reader.nextPosition();
         Entry entry = next();
         if (entry == null) {
-            throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the recording ends there, replay asked for "
-                + kind.call() + ", at" + applicationStack());
+            throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the recording ends there (was the recorded run "
+                + "killed?), replay asked for " + kind.call() + ", at" + applicationStack());
         }
         if (entry.kind() != kind) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": recorded " + entry.kind().call()
