@@ -58,8 +58,8 @@ cd "$TMP/work"
 
 JVM_OPTS=(-XX:-UsePerfData "-Djava.io.tmpdir=$TMP/jvmtmp")
 
-echo "java -version: $("$JAVA" -version 2>&1 | head -n 1)"
-echo "               $("$JAVA" -version 2>&1 | sed -n 2p)"
+echo "java -version: $("$JAVA" -XX:-UsePerfData -version 2>&1 | head -n 1)"
+echo "               $("$JAVA" -XX:-UsePerfData -version 2>&1 | sed -n 2p)"
 echo "rounds: $ROUNDS   cores: $(nproc 2>/dev/null || echo '?')   load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo
 
@@ -94,13 +94,14 @@ human() {  # bytes -> "12.3 MiB"
 }
 
 SUMMARY=()
+STEADY=()
 
 # bench NAME MAIN_CLASS [program args...]
 bench() {
     local name=$1 main=$2
     shift 2
     local -a args=("$@")
-    local -a none=() rec=() rep=()
+    local -a none=() rec=() rep=() work_none=() work_rec=()
     local journal_disk="" journal_apparent="" round
     echo "== $name: $main ${args[*]:-}"
     for (( round = 1; round <= ROUNDS; round++ )); do
@@ -130,8 +131,12 @@ bench() {
         if [[ ! -s $dir/record.out ]]; then
             fail "$name round $round: the program printed nothing"
         fi
+        if grep -q '^workload-ms ' "$dir/none.err"; then
+            work_none+=("$(awk '/^workload-ms /{print $2}' "$dir/none.err")")
+            work_rec+=("$(awk '/^workload-ms /{print $2}' "$dir/record.err")")
+        fi
         for f in record.err replay.err; do
-            if [[ -s $dir/$f ]]; then
+            if [[ -s $dir/$f ]] && grep -qv '^workload-ms ' "$dir/$f"; then
                 echo "   (round $round: ${f%.err} wrote to stderr: $(head -c 300 "$dir/$f" | tr '\n' ' '))"
             fi
         done
@@ -151,6 +156,13 @@ bench() {
     SUMMARY+=("$(awk -v n="$name" -v a="$m_none" -v b="$m_rec" -v c="$m_rep" \
         -v j="$(human "$journal_disk") ($(human "$journal_apparent") apparent)" \
         'BEGIN { printf "%-14s %9d %9d %9d %12.3f %14.3f   %s", n, a, b, c, b / a, c / b, j }')")
+    if (( ${#work_none[@]} > 0 )); then
+        local w_none w_rec
+        w_none=$(printf '%s\n' "${work_none[@]}" | median)
+        w_rec=$(printf '%s\n' "${work_rec[@]}" | median)
+        STEADY+=("$(awk -v n="$name" -v a="$w_none" -v b="$w_rec" \
+            'BEGIN { printf "%-14s %9d %9d %12.3f", n, a, b, b / a }')")
+    fi
     echo
 }
 
@@ -165,3 +177,11 @@ printf '%-14s %9s %9s %9s %12s %14s   %s\n' program none record replay record/no
 for line in "${SUMMARY[@]}"; do
     echo "$line"
 done
+if (( ${#STEADY[@]} > 0 )); then
+    echo
+    echo "medians of the workload's own time (ms, System.nanoTime around the work; start-up excluded):"
+    printf '%-14s %9s %9s %12s\n' program none record record/none
+    for line in "${STEADY[@]}"; do
+        echo "$line"
+    done
+fi

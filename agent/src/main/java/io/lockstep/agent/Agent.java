@@ -2,6 +2,7 @@ package io.lockstep.agent;
 
 import io.lockstep.agent.transform.HookTransformer;
 import io.lockstep.boot.Hooks;
+import io.lockstep.log.ChronicleSetup;
 import io.lockstep.log.Handshake;
 import io.lockstep.log.JournalException;
 import io.lockstep.runtime.Config;
@@ -41,6 +42,21 @@ public final class Agent {
         }
         grantAccess(instrumentation);
 
+        // Instrumenting the JDK and opening the journal are independent and each takes a few hundred
+        // milliseconds, mostly in code the JIT has not compiled yet: do them side by side.
+        HookTransformer transformer = new HookTransformer(Agent.class.getClassLoader());
+        Throwable[] instrumentationFailure = new Throwable[1];
+        Thread instrumenting = new Thread(() -> {
+            try {
+                instrumentation.addTransformer(transformer, true);
+                transformer.retransformLoaded(instrumentation);
+            } catch (Throwable t) {
+                instrumentationFailure[0] = t;
+            }
+        }, "lockstep-instrument");
+        instrumenting.setDaemon(true);
+        instrumenting.start();
+
         Thread main = Thread.currentThread();
         Handshake local = Fingerprint.of(agentJar);
         Session session;
@@ -56,11 +72,16 @@ public final class Agent {
             throw Fatal.halt(Fatal.DIVERGENCE, e.getMessage());
         }
 
-        HookTransformer transformer = new HookTransformer(Agent.class.getClassLoader());
-        instrumentation.addTransformer(transformer, true);
-        transformer.retransformLoaded(instrumentation);
+        try {
+            instrumenting.join();
+        } catch (InterruptedException e) {
+            throw Fatal.halt(Fatal.AGENT, "interrupted while instrumenting the JDK");
+        }
+        if (instrumentationFailure[0] != null) {
+            throw Fatal.halt(Fatal.AGENT, "instrumenting the JDK failed: " + instrumentationFailure[0]);
+        }
 
-        Runtime.getRuntime().addShutdownHook(new Thread(session::finish, "lockstep-shutdown"));
+        ChronicleSetup.addShutdownHook(session::finish);
         session.activate();
         Hooks.install(session);
     }

@@ -1,6 +1,8 @@
 package io.lockstep.log;
 
 import net.openhft.chronicle.core.Jvm;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
+import net.openhft.chronicle.core.shutdown.PriorityHook;
 import net.openhft.posix.internal.PosixAPIHolder;
 
 import java.util.LinkedHashMap;
@@ -38,6 +40,16 @@ public final class ChronicleSetup {
         }
     }
 
+    /**
+     * Runs {@code hook} at JVM shutdown, before Chronicle's own shutdown work releases the
+     * resources a journal uses (Chronicle runs its shutdown tasks in priority order, in one
+     * JVM shutdown hook; ours goes first).
+     */
+    public static void addShutdownHook(Runnable hook) {
+        init();
+        PriorityHook.add(0, hook);
+    }
+
     public static synchronized void init() {
         if (done) {
             return;
@@ -55,6 +67,9 @@ public final class ChronicleSetup {
             preemptUnsafeWarning();
             PosixAPIHolder.useNoOpPosixApi();
             Jvm.init();
+            // Registers Chronicle's shutdown hook now: a queue first opened while the JVM is
+            // already shutting down could not register it and would fail.
+            BackgroundResourceReleaser.isOnBackgroundResourceReleaserThread();
         } finally {
             for (Map.Entry<String, String> old : previous.entrySet()) {
                 if (old.getValue() == null) {

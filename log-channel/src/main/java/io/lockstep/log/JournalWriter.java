@@ -32,6 +32,15 @@ public final class JournalWriter implements AutoCloseable {
      * never appended to, or mixed with, an earlier one.
      */
     public static JournalWriter create(Path directory) {
+        prepare(directory);
+        return open(directory);
+    }
+
+    /**
+     * The checks of {@link #create} that need no Chronicle: quick, so they can run before the
+     * application starts while the queue itself is opened later, off the application's path.
+     */
+    public static void prepare(Path directory) {
         try {
             if (Files.exists(directory)) {
                 if (!Files.isDirectory(directory)) {
@@ -45,9 +54,16 @@ public final class JournalWriter implements AutoCloseable {
                 }
             }
             Files.createDirectories(directory);
+            if (!Files.isWritable(directory)) {
+                throw new JournalException("cannot write journal " + directory + ": permission denied");
+            }
         } catch (IOException e) {
             throw new JournalException("cannot create journal " + directory + ": " + e, e);
         }
+    }
+
+    /** Opens the queue in a directory that {@link #prepare} accepted. */
+    public static JournalWriter open(Path directory) {
         ChronicleSetup.init();
         return new JournalWriter(directory, SingleChronicleQueueBuilder.binary(directory).build());
     }

@@ -9,6 +9,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -16,6 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The producer side of the log. Application threads encode entries straight into a ring
  * buffer (a few tens of nanoseconds); one agent thread drains it in blocks into the journal.
  * Producers are serialised by the caller (one token), so positions are assigned in order.
+ * The journal itself is opened by the draining thread, so the application never waits for
+ * Chronicle to start.
  * <p>
  * Usage: {@code int at = claim(kind, thread, payloadLength); buffer().put...(at, ...); commit();}
  */
@@ -23,7 +26,8 @@ public final class LogWriter implements AutoCloseable {
     private static final int MESSAGE_TYPE = 1;
     private static final int BLOCK_CAPACITY = 256 * 1024;
 
-    private final JournalWriter journal;
+    private final Path directory;
+    private volatile JournalWriter journal;
     private final RingBuffer ring;
     private final ReentrantLock journalLock = new ReentrantLock();
     private final Thread drainer;
@@ -42,8 +46,9 @@ public final class LogWriter implements AutoCloseable {
     private volatile boolean closing;
     private volatile Throwable failure;
 
-    public LogWriter(JournalWriter journal, int ringCapacity) {
-        this.journal = journal;
+    /** A log into a journal directory that {@link JournalWriter#prepare} accepted. */
+    public LogWriter(Path directory, int ringCapacity) {
+        this.directory = directory;
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(ringCapacity + RingBufferDescriptor.TRAILER_LENGTH)));
         this.drainer = new Thread(this::drainLoop, "lockstep-journal");
@@ -102,7 +107,7 @@ public final class LogWriter implements AutoCloseable {
         byte[] entry = oversized;
         oversized = null;
         oversizedBuffer = null;
-        while (ring.producerPosition() != ring.consumerPosition()) {
+        while (ring.producerPosition() != ring.consumerPosition() || journal == null) {
             checkHealthy();
             producerIdle.idle();
         }
@@ -116,7 +121,7 @@ public final class LogWriter implements AutoCloseable {
             journal.append(single, single.length);
         } catch (RuntimeException e) {
             failure = e;
-            throw new JournalException("writing journal " + journal.directory() + " failed: " + e, e);
+            throw new JournalException("writing journal " + directory + " failed: " + e, e);
         } finally {
             journalLock.unlock();
         }
@@ -125,13 +130,14 @@ public final class LogWriter implements AutoCloseable {
     private void checkHealthy() {
         Throwable failed = failure;
         if (failed != null) {
-            throw new JournalException("writing journal " + journal.directory() + " failed: " + failed, failed);
+            throw new JournalException("writing journal " + directory + " failed: " + failed, failed);
         }
     }
 
     private void drainLoop() {
         IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
         try {
+            journal = JournalWriter.open(directory);
             while (true) {
                 boolean stopping = closing;
                 int drained = drainOnce();
@@ -192,7 +198,9 @@ public final class LogWriter implements AutoCloseable {
         }
         journalLock.lock();
         try {
-            journal.close();
+            if (journal != null) {
+                journal.close();
+            }
         } finally {
             journalLock.unlock();
         }

@@ -20,7 +20,7 @@ class JournalTest {
     void entriesComeBackInOrderWithTheirKindsThreadsAndPayloads() {
         Path journal = tmp.resolve("journal");
         Handshake handshake = new Handshake(Handshake.FORMAT_VERSION, "agent", "jdk 17", "jdkhash", "app.jar", "apphash", "Main");
-        try (LogWriter log = new LogWriter(JournalWriter.create(journal), 64 * 1024)) {
+        try (LogWriter log = new LogWriter(prepared(journal), 64 * 1024)) {
             int at = log.claim(EntryKind.HANDSHAKE, 0, handshake.encodedLength());
             handshake.encode(log.buffer(), at);
             log.commit();
@@ -53,6 +53,11 @@ class JournalTest {
             assertEquals(EntryKind.END, reader.next().kind());
             assertNull(reader.next());
         }
+    }
+
+    private static Path prepared(Path journal) {
+        JournalWriter.prepare(journal);
+        return journal;
     }
 
     @Test

@@ -51,7 +51,13 @@ public final class Hooks {
 
     public static int hashCode(Object object) {
         HookDelegate d = delegate;
-        return d == null ? object.hashCode() : d.hashCode(object);
+        Class<?> type = object.getClass();
+        // The hot path (HashMap.hash on String, Integer, ... keys) never leaves this method:
+        // a bootstrap class other than Object, Class or an array keeps its own hashCode().
+        if (d == null || (type.getClassLoader() == null && type != Object.class && type != Class.class && !type.isArray())) {
+            return object.hashCode();
+        }
+        return d.hashCode(object);
     }
 
     public static int identityHashCode(Object object) {

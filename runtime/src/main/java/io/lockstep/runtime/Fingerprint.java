@@ -5,6 +5,7 @@ import io.lockstep.log.Handshake;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +13,13 @@ import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /** Computes this JVM's {@link Handshake}: hashes of the JDK build, the application and the agent. */
 public final class Fingerprint {
@@ -40,7 +44,7 @@ public final class Fingerprint {
             hashEntry(appDigest, entry);
         }
         MessageDigest agentDigest = sha256();
-        hashFile(agentDigest, agentJar);
+        hashEntry(agentDigest, agentJar);
 
         String command = System.getProperty("sun.java.command", "");
         return new Handshake(Handshake.FORMAT_VERSION, hex(agentDigest), jdk, hex(jdkDigest),
@@ -71,8 +75,26 @@ public final class Fingerprint {
         }
     }
 
+    /**
+     * A jar is identified by its central directory (every entry's name, size and CRC-32), which
+     * changes with any content and is read without inflating the jar.
+     */
     private static void hashEntry(MessageDigest digest, Path entry) {
-        if (Files.isRegularFile(entry)) {
+        if (Files.isRegularFile(entry) && isZip(entry)) {
+            try (ZipFile zip = new ZipFile(entry.toFile())) {
+                Enumeration<? extends ZipEntry> entries = zip.entries();
+                ByteBuffer numbers = ByteBuffer.allocate(2 * Long.BYTES);
+                while (entries.hasMoreElements()) {
+                    ZipEntry zipEntry = entries.nextElement();
+                    digest.update(zipEntry.getName().getBytes(StandardCharsets.UTF_8));
+                    numbers.clear();
+                    numbers.putLong(zipEntry.getSize()).putLong(zipEntry.getCrc());
+                    digest.update(numbers.array());
+                }
+            } catch (IOException e) {
+                hashFile(digest, entry);
+            }
+        } else if (Files.isRegularFile(entry)) {
             hashFile(digest, entry);
         } else if (Files.isDirectory(entry)) {
             try (Stream<Path> files = Files.walk(entry)) {
@@ -86,6 +108,11 @@ public final class Fingerprint {
         } else {
             digest.update("missing".getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    private static boolean isZip(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".jar") || name.endsWith(".zip");
     }
 
     private static void hashFile(MessageDigest digest, Path file) {

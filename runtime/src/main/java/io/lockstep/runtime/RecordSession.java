@@ -24,7 +24,8 @@ public final class RecordSession extends Session {
 
     /** Creates the journal and writes the handshake, before the application starts. */
     public static RecordSession start(Thread managed, Path journal, Handshake handshake) {
-        LogWriter log = new LogWriter(JournalWriter.create(journal), RING_CAPACITY);
+        JournalWriter.prepare(journal);
+        LogWriter log = new LogWriter(journal, RING_CAPACITY);
         RecordSession session = new RecordSession(managed, log);
         int at = log.claim(EntryKind.HANDSHAKE, 0, handshake.encodedLength());
         handshake.encode(log.buffer(), at);

@@ -4,6 +4,8 @@ import io.lockstep.runtime.Fatal;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
@@ -33,6 +35,9 @@ public final class HookTransformer implements ClassFileTransformer {
         }
         try {
             ClassReader reader = new ClassReader(classfileBuffer);
+            if (!CallSiteScan.mayChange(reader, className, scope)) {
+                return null;
+            }
             // The reader is passed so unchanged methods are copied as they are; maxs and frames
             // are computed by HookClassVisitor itself, so no class is ever loaded here.
             ClassWriter writer = new ClassWriter(reader, 0);
@@ -45,6 +50,15 @@ public final class HookTransformer implements ClassFileTransformer {
         }
     }
 
+    /** Reads the class file from its module (class files are never encapsulated); unreadable counts as "may change". */
+    private static boolean mayChange(Class<?> type, String className, Scope scope) {
+        try (InputStream in = type.getModule().getResourceAsStream(className + ".class")) {
+            return in == null || CallSiteScan.mayChange(new ClassReader(in.readAllBytes()), className, scope);
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
     /** Re-instruments the already loaded classes that the rules cover. */
     public void retransformLoaded(Instrumentation instrumentation) {
         List<Class<?>> targets = new ArrayList<>();
@@ -54,7 +68,9 @@ public final class HookTransformer implements ClassFileTransformer {
             if (!jdkClass || type.isArray() || type.isPrimitive() || type.isHidden()) {
                 continue;
             }
-            if (Rules.scopeOf(type.getName().replace('.', '/'), true) != Scope.NONE && instrumentation.isModifiableClass(type)) {
+            String className = type.getName().replace('.', '/');
+            Scope scope = Rules.scopeOf(className, true);
+            if (scope != Scope.NONE && instrumentation.isModifiableClass(type) && mayChange(type, className, scope)) {
                 targets.add(type);
             }
         }
