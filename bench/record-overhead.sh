@@ -101,7 +101,7 @@ bench() {
     local name=$1 main=$2
     shift 2
     local -a args=("$@")
-    local -a none=() rec=() rep=() work_none=() work_rec=()
+    local -a none=() rec=() rep=() work_none=() work_rec=() cpu_none=() cpu_rec=()
     local journal_disk="" journal_apparent="" round
     echo "== $name: $main ${args[*]:-}"
     for (( round = 1; round <= ROUNDS; round++ )); do
@@ -134,9 +134,11 @@ bench() {
         if grep -q '^workload-ms ' "$dir/none.err"; then
             work_none+=("$(awk '/^workload-ms /{print $2}' "$dir/none.err")")
             work_rec+=("$(awk '/^workload-ms /{print $2}' "$dir/record.err")")
+            cpu_none+=("$(awk '/^workload-cpu-ms /{print $2}' "$dir/none.err")")
+            cpu_rec+=("$(awk '/^workload-cpu-ms /{print $2}' "$dir/record.err")")
         fi
         for f in record.err replay.err; do
-            if [[ -s $dir/$f ]] && grep -qv '^workload-ms ' "$dir/$f"; then
+            if [[ -s $dir/$f ]] && grep -qv '^workload-' "$dir/$f"; then
                 echo "   (round $round: ${f%.err} wrote to stderr: $(head -c 300 "$dir/$f" | tr '\n' ' '))"
             fi
         done
@@ -157,11 +159,13 @@ bench() {
         -v j="$(human "$journal_disk") ($(human "$journal_apparent") apparent)" \
         'BEGIN { printf "%-14s %9d %9d %9d %12.3f %14.3f   %s", n, a, b, c, b / a, c / b, j }')")
     if (( ${#work_none[@]} > 0 )); then
-        local w_none w_rec
+        local w_none w_rec c_none c_rec
         w_none=$(printf '%s\n' "${work_none[@]}" | median)
         w_rec=$(printf '%s\n' "${work_rec[@]}" | median)
-        STEADY+=("$(awk -v n="$name" -v a="$w_none" -v b="$w_rec" \
-            'BEGIN { printf "%-14s %9d %9d %12.3f", n, a, b, b / a }')")
+        c_none=$(printf '%s\n' "${cpu_none[@]}" | median)
+        c_rec=$(printf '%s\n' "${cpu_rec[@]}" | median)
+        STEADY+=("$(awk -v n="$name" -v a="$w_none" -v b="$w_rec" -v c="$c_none" -v d="$c_rec" \
+            'BEGIN { printf "%-14s %9d %9d %12.3f %9d %9d %12.3f", n, a, b, b / a, c, d, (c > 0 ? d / c : 0) }')")
     fi
     echo
 }
@@ -179,8 +183,8 @@ for line in "${SUMMARY[@]}"; do
 done
 if (( ${#STEADY[@]} > 0 )); then
     echo
-    echo "medians of the workload's own time (ms, System.nanoTime around the work; start-up excluded):"
-    printf '%-14s %9s %9s %12s\n' program none record record/none
+    echo "medians of the workload's own time (ms; start-up excluded): wall (System.nanoTime) and the main thread's CPU time"
+    printf '%-14s %9s %9s %12s %9s %9s %12s\n' program wall-none wall-rec record/none cpu-none cpu-rec record/none
     for line in "${STEADY[@]}"; do
         echo "$line"
     done

@@ -1,5 +1,6 @@
 package io.lockstep.demo.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,12 +38,16 @@ public final class CpuBound {
         // The workload's own time, on stderr: the benchmark compares it without the agent and
         // under record (where the clock is real), which leaves JVM and agent start-up out.
         long started = System.nanoTime();
+        long startedCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         long checksum = 0;
         for (int round = 0; round < rounds; round++) {
             checksum = checksum * 31 + work.round(round);
         }
         System.out.println("CpuBound rounds=" + rounds + " checksum=" + checksum);
         System.err.println("workload-ms " + (System.nanoTime() - started) / 1_000_000);
+        // CPU time of this thread alone: what the instrumentation costs the application, free of
+        // the JIT and journal threads and of other load on a shared machine.
+        System.err.println("workload-cpu-ms " + (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - startedCpu) / 1_000_000);
     }
 
     private long round(int round) {
