@@ -16,6 +16,7 @@ public final class Environment {
         System.out.println("pid " + ProcessHandle.current().pid());
         System.out.println("mxbean " + ManagementFactory.getRuntimeMXBean().getName() + " " + ManagementFactory.getRuntimeMXBean().getPid());
         System.out.println("processors " + Runtime.getRuntime().availableProcessors());
+        System.out.println("jvm start " + ManagementFactory.getRuntimeMXBean().getStartTime() + " up " + ManagementFactory.getRuntimeMXBean().getUptime());
         InetAddress local = InetAddress.getLocalHost();
         System.out.println("host " + local.getHostName() + " " + local.getHostAddress());
         System.out.println("zone " + TimeZone.getDefault().getID() + " user " + System.getProperty("user.name"));

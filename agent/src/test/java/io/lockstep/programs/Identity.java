@@ -67,5 +67,6 @@ public final class Identity {
             objects.add(new Object());
         }
         System.out.println("list hash " + objects.hashCode());
+        System.out.println("thread hash " + Thread.currentThread().hashCode() + " " + new Thread(() -> { }).hashCode());
     }
 }

@@ -26,6 +26,8 @@ public enum EntryKind {
     PROCESS_ID(32, "process id"),
     AVAILABLE_PROCESSORS(33, "Runtime.availableProcessors()"),
     LOCAL_HOST(34, "InetAddress.getLocalHost()"),
+    JVM_START_TIME(35, "RuntimeMXBean.getStartTime()"),
+    JVM_UPTIME(36, "RuntimeMXBean.getUptime()"),
 
     STDIN_READ(40, "stdin read(byte[], int, int)"),
     STDIN_READ_BYTE(41, "stdin read()"),

@@ -63,8 +63,9 @@ public final class Hooks {
             return ((Long) object).hashCode();
         }
         HookDelegate d = delegate;
-        // A bootstrap class other than Object, Class or an array keeps its own hashCode().
-        if (d == null || (type.getClassLoader() == null && type != Object.class && type != Class.class && !type.isArray())) {
+        // A bootstrap class other than Object, Class, Thread or an array keeps its own hashCode().
+        if (d == null || (type.getClassLoader() == null && type != Object.class && type != Class.class
+            && type != Thread.class && !type.isArray())) {
             return object.hashCode();
         }
         return d.hashCode(object);

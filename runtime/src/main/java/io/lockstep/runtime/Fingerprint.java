@@ -97,8 +97,11 @@ public final class Fingerprint {
         } else if (Files.isRegularFile(entry)) {
             hashFile(digest, entry);
         } else if (Files.isDirectory(entry)) {
+            // Only the code: a class path directory is often also where the journal, logs and
+            // data files live (java -cp . ...), and those must not make the application differ.
             try (Stream<Path> files = Files.walk(entry)) {
-                for (Path file : files.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
+                for (Path file : files.filter(file -> file.toString().endsWith(".class") && Files.isRegularFile(file))
+                    .sorted().collect(Collectors.toList())) {
                     digest.update(entry.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
                     hashFile(digest, file);
                 }

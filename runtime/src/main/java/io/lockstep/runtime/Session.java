@@ -79,7 +79,7 @@ public abstract class Session implements HookDelegate {
         if (type == Class.class) {
             return isApplicationClass((Class<?>) object) ? identity(object) : object.hashCode();
         }
-        if (type.isArray() || type == Object.class) {
+        if (type.isArray() || type == Object.class || type == Thread.class) {
             return identity(object);
         }
         if (!isApplicationClass(type) || overridesHashCode.get(type)) {
@@ -94,14 +94,14 @@ public abstract class Session implements HookDelegate {
             return 0;
         }
         Class<?> type = object.getClass();
-        boolean deterministic = type.isArray() || type == Object.class
+        boolean deterministic = type.isArray() || type == Object.class || type == Thread.class
             || (type == Class.class ? isApplicationClass((Class<?>) object) : isApplicationClass(type));
         return deterministic ? identity(object) : System.identityHashCode(object);
     }
 
     /**
-     * Only objects of the application's own classes (and plain Objects and arrays) get
-     * deterministic hashes: JDK objects may already sit in JDK tables under their real hash.
+     * Only objects of the application's own classes (and plain Objects, Threads and arrays) get
+     * deterministic hashes: other JDK objects may already sit in JDK tables under their real hash.
      */
     private boolean isApplicationClass(Class<?> type) {
         ClassLoader loader = type.getClassLoader();

@@ -64,12 +64,15 @@ final class Rules {
             new ValueSite(SEEDER.owner(), SEEDER.name(), SEEDER.descriptor(), EntryKind.THREAD_LOCAL_RANDOM_SEED))),
         "java/util/SplittableRandom", List.of(new ClassValueSite("<init>()V",
             new ValueSite(SEEDER.owner(), SEEDER.name(), SEEDER.descriptor(), EntryKind.SPLITTABLE_RANDOM_SEED))),
-        "sun/management/VMManagementImpl", List.of(new ClassValueSite(null,
-            new ValueSite("sun/management/VMManagementImpl", "getProcessId", "()I", EntryKind.PROCESS_ID))));
+        "sun/management/VMManagementImpl", List.of(
+            new ClassValueSite(null, new ValueSite("sun/management/VMManagementImpl", "getProcessId", "()I", EntryKind.PROCESS_ID)),
+            new ClassValueSite(null, new ValueSite("sun/management/VMManagementImpl", "getUptime0", "()J", EntryKind.JVM_UPTIME))));
 
     /** Methods whose return value is a value of a kind: class -> method name+descriptor -> kind. */
     static final Map<String, Map<String, EntryKind>> RETURN_VALUES = Map.of(
         "java/lang/ProcessHandleImpl", Map.of("pid()J", EntryKind.PROCESS_ID),
+        // RuntimeImpl keeps the start time it read when it was made, maybe by the agent's own work.
+        "sun/management/RuntimeImpl", Map.of("getStartTime()J", EntryKind.JVM_START_TIME),
         "jdk/internal/util/random/RandomSupport", Map.of("initialSeed()J", EntryKind.RANDOM_GENERATOR_SEED));
 
     /** Intercepted methods: class -> method name+descriptor -> hook. */
