@@ -28,9 +28,9 @@ printf 'hello\nworld\n' | TZ=Asia/Tokyo "$JAVA" -javaagent:"$AGENT"=mode=record,
   -cp "$APP" "$MAIN" | tee "$work/record.txt"
 
 echo
-echo "== 3. replay, a second later, TZ=America/New_York, other environment, stdin closed, class data sharing off =="
+echo "== 3. replay, a second later, in an empty environment but TZ=America/New_York (no LANG, no HOME), stdin closed, class data sharing off =="
 sleep 1
-LOCKSTEP_DEMO=replay TZ=America/New_York "$JAVA" -Xshare:off -javaagent:"$AGENT"=mode=replay,journal="$work/journal" \
+env -i PATH="$PATH" LOCKSTEP_DEMO=replay TZ=America/New_York "$JAVA" -Xshare:off -javaagent:"$AGENT"=mode=replay,journal="$work/journal" \
   -cp "$APP" "$MAIN" < /dev/null > "$work/replay.txt"
 
 if cmp -s "$work/record.txt" "$work/replay.txt"; then

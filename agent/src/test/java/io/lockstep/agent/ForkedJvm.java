@@ -32,6 +32,7 @@ final class ForkedJvm {
     private final List<String> jvmOptions = new ArrayList<>();
     private final List<String> classPath = new ArrayList<>(List.of(TEST_CLASSES.toString()));
     private final Map<String, String> environment = new LinkedHashMap<>();
+    private boolean emptyEnvironment;
     private byte[] stdin = new byte[0];
     private String java = JAVA;
     private Path agentJar = AGENT_JAR;
@@ -110,6 +111,12 @@ final class ForkedJvm {
         return this;
     }
 
+    /** Starts from an empty environment (then adds what {@link #env} gave): no LANG, no TZ, no HOME. */
+    ForkedJvm emptyEnvironment() {
+        this.emptyEnvironment = true;
+        return this;
+    }
+
     ForkedJvm stdin(String text) {
         this.stdin = text.getBytes(StandardCharsets.UTF_8);
         return this;
@@ -137,6 +144,9 @@ final class ForkedJvm {
         command.add(main.getName());
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command);
+        if (emptyEnvironment) {
+            builder.environment().clear();
+        }
         builder.environment().putAll(environment);
         if (directory != null) {
             builder.directory(directory.toFile());

@@ -7,6 +7,7 @@ import io.lockstep.programs.NoSources;
 import io.lockstep.programs.Randomness;
 import io.lockstep.programs.ShipsItsOwnLibraries;
 import io.lockstep.programs.Stdin;
+import io.lockstep.programs.Text;
 import io.lockstep.programs.ThirdParty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,21 @@ class RecordReplayIT {
     void unmodifiedThirdPartyLibrary() {
         Path commonsLang = IT_LIB("commons-lang3-3.17.0.jar");
         assertDifferential(ThirdParty.class, jvm -> jvm.classPath(commonsLang), jvm -> jvm.classPath(commonsLang));
+    }
+
+    /** A replay in an empty environment (no LANG: ASCII) prints the recording's UTF-8 bytes. */
+    @Test
+    void textIsReplayedInTheRecordedCharsets() {
+        Path journal = tmp.resolve("journal");
+        ForkedJvm.Result plainUtf8 = ForkedJvm.plain().env("LANG", "C.UTF-8").run(Text.class);
+        ForkedJvm.Result plainAscii = ForkedJvm.plain().emptyEnvironment().run(Text.class);
+        assertNotEquals(plainUtf8.stdout().lines().findFirst(), plainAscii.stdout().lines().findFirst(),
+            "System.out's charset does not depend on LANG here");
+        ForkedJvm.Result recorded = ForkedJvm.record(journal).env("LANG", "C.UTF-8").run(Text.class);
+        ForkedJvm.Result replayed = ForkedJvm.replay(journal).emptyEnvironment().run(Text.class);
+        assertEquals(0, replayed.exit(), replayed::toString);
+        assertArrayEquals(recorded.stdoutBytes(), replayed.stdoutBytes(), replayed::toString);
+        assertArrayEquals(recorded.stderrBytes(), replayed.stderrBytes(), replayed::toString);
     }
 
     @Test

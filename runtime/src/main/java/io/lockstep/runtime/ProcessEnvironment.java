@@ -2,6 +2,12 @@ package io.lockstep.runtime;
 
 import io.lockstep.log.Entry;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.lang.invoke.MethodHandles;
+import java.nio.charset.Charset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +16,8 @@ import java.util.TimeZone;
 
 /**
  * What the JVM took from the environment before any agent ran: the default time zone (TZ), the
- * default locales (LANG, LC_*) and the system properties derived from the user and the host.
+ * default locales and charsets (LANG, LC_*), and the system properties derived from the user and
+ * the host.
  * Recorded once after the handshake and put in place by a replay before main, so that
  * {@code LocalDateTime.now()}, {@code String.format} or {@code System.getProperty("user.home")}
  * give what they gave when the run was recorded.
@@ -19,6 +26,9 @@ final class ProcessEnvironment {
     private static final String TIME_ZONE = "time zone";
     private static final String LOCALE = "locale";
     private static final String PROPERTY = "property ";
+    private static final String DEFAULT_CHARSET = "charset default";
+    private static final String STDOUT_CHARSET = "charset stdout";
+    private static final String STDERR_CHARSET = "charset stderr";
     private static final List<Locale.Category> CATEGORIES = List.of(Locale.Category.DISPLAY, Locale.Category.FORMAT);
     private static final List<String> PROPERTIES = List.of("user.name", "user.home", "user.dir", "java.io.tmpdir",
         "os.name", "os.version", "file.encoding", "sun.jnu.encoding", "native.encoding", "user.language", "user.country",
@@ -37,7 +47,24 @@ final class ProcessEnvironment {
         for (String property : PROPERTIES) {
             facts.put(PROPERTY + property, System.getProperty(property));
         }
+        facts.put(DEFAULT_CHARSET, Charset.defaultCharset().name());
+        facts.put(STDOUT_CHARSET, charsetOf(System.out, "sun.stdout.encoding").name());
+        facts.put(STDERR_CHARSET, charsetOf(System.err, "sun.stderr.encoding").name());
         return facts;
+    }
+
+    /** The charset a standard stream encodes with: PrintStream.charset() from JDK 18, as System set it up on 17. */
+    private static Charset charsetOf(PrintStream stream, String jdk17Property) {
+        try {
+            return (Charset) PrintStream.class.getMethod("charset").invoke(stream);
+        } catch (ReflectiveOperationException | RuntimeException jdk17) {
+            String encoding = System.getProperty(jdk17Property);
+            try {
+                return encoding != null ? Charset.forName(encoding) : Charset.defaultCharset();
+            } catch (RuntimeException unknown) {
+                return Charset.defaultCharset();
+            }
+        }
     }
 
     static void encode(Map<String, String> facts, PayloadOut out) {
@@ -54,6 +81,46 @@ final class ProcessEnvironment {
         return facts;
     }
 
+    /**
+     * The locale (LANG, LC_ALL) decides the default charset and how System.out and System.err
+     * encode text; a replay under another locale would print other bytes for the same chars.
+     */
+    private static void applyCharsets(Map<String, String> facts) {
+        // Read before the default changes: on JDK 17 a stream without its own encoding uses the default.
+        Charset currentStdout = charsetOf(System.out, "sun.stdout.encoding");
+        Charset currentStderr = charsetOf(System.err, "sun.stderr.encoding");
+        Charset recordedDefault = charset(facts.get(DEFAULT_CHARSET));
+        if (recordedDefault != null && !recordedDefault.equals(Charset.defaultCharset())) {
+            try {
+                MethodHandles.privateLookupIn(Charset.class, MethodHandles.lookup())
+                    .findStaticVarHandle(Charset.class, "defaultCharset", Charset.class).setVolatile(recordedDefault);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                Fatal.warn("cannot replay the recorded default charset " + recordedDefault + ": " + e);
+            }
+        }
+        Charset stdout = charset(facts.get(STDOUT_CHARSET));
+        if (stdout != null && !stdout.equals(currentStdout)) {
+            System.setOut(standardStream(FileDescriptor.out, stdout));
+        }
+        Charset stderr = charset(facts.get(STDERR_CHARSET));
+        if (stderr != null && !stderr.equals(currentStderr)) {
+            System.setErr(standardStream(FileDescriptor.err, stderr));
+        }
+    }
+
+    /** As System makes its standard streams: autoflush, over a small buffer. */
+    private static PrintStream standardStream(FileDescriptor fd, Charset charset) {
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(fd), 128), true, charset);
+    }
+
+    private static Charset charset(String name) {
+        try {
+            return name == null ? null : Charset.forName(name);
+        } catch (RuntimeException unsupported) {
+            return null;
+        }
+    }
+
     /** Makes this JVM's environment the recorded one. */
     static void apply(Map<String, String> facts) {
         facts.forEach((key, value) -> {
@@ -66,6 +133,7 @@ final class ProcessEnvironment {
                 }
             }
         });
+        applyCharsets(facts);
         String zone = facts.get(TIME_ZONE);
         if (zone != null) {
             TimeZone.setDefault(TimeZone.getTimeZone(zone));
