@@ -2,6 +2,7 @@ package io.lockstep.agent;
 
 import io.lockstep.programs.Clocks;
 import io.lockstep.programs.Environment;
+import io.lockstep.programs.FailingCalls;
 import io.lockstep.programs.Identity;
 import io.lockstep.programs.NoSources;
 import io.lockstep.programs.Randomness;
@@ -62,6 +63,12 @@ class RecordReplayIT {
     @Test
     void identityHashes() {
         assertDifferential(Identity.class, jvm -> jvm.jvmOption("-Xshare:off"));
+    }
+
+    /** Exceptions thrown by intercepted calls reach the application on both sides; the recording goes on. */
+    @Test
+    void interceptedCallsThatThrow() {
+        assertDifferential(FailingCalls.class, UnaryOperator.identity());
     }
 
     @Test

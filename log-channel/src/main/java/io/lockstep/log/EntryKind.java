@@ -20,6 +20,7 @@ public enum EntryKind {
     RANDOM_GENERATOR_SEED(23, "RandomGenerator default seed"),
     SECURE_RANDOM_BYTES(24, "SecureRandom.nextBytes()"),
     SECURE_RANDOM_SEED(25, "SecureRandom.generateSeed()"),
+    SECURE_RANDOM_RESEED(26, "SecureRandom.reseed()"),
 
     GETENV(30, "System.getenv(String)"),
     GETENV_MAP(31, "System.getenv()"),

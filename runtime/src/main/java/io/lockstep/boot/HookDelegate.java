@@ -41,6 +41,8 @@ public interface HookDelegate {
 
     byte[] secureRandomGenerateSeed(SecureRandom random, int numBytes);
 
+    void secureRandomReseed(SecureRandom random, Object parameters);
+
     InetAddress localHost() throws UnknownHostException;
 
     int stdinRead(FileInputStream in) throws IOException;

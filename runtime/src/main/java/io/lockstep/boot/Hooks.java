@@ -107,6 +107,14 @@ public final class Hooks {
         return delegate.secureRandomGenerateSeed(random, numBytes);
     }
 
+    public static void secureRandomReseed(SecureRandom random) {
+        delegate.secureRandomReseed(random, null);
+    }
+
+    public static void secureRandomReseed(SecureRandom random, Object parameters) {
+        delegate.secureRandomReseed(random, parameters);
+    }
+
     public static InetAddress localHost() throws UnknownHostException {
         return delegate.localHost();
     }

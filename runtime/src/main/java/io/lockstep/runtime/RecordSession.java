@@ -16,6 +16,7 @@ public final class RecordSession extends Session {
     private final LogWriter log;
     private final PayloadOut payload = new PayloadOut();
     private boolean stopped;
+    private boolean finished;
 
     private RecordSession(Thread managed, LogWriter log) {
         super(managed);
@@ -92,13 +93,13 @@ public final class RecordSession extends Session {
             return real.call();
         }
         T value = null;
-        IOException thrown = null;
+        Exception thrown = null;
         inAgent = true;
         try {
             try {
                 value = real.call();
-            } catch (IOException e) {
-                thrown = e;
+            } catch (IOException | RuntimeException e) {
+                thrown = e; // the application's to see, on both sides
             }
             synchronized (this) {
                 if (!stopped) {
@@ -114,8 +115,11 @@ public final class RecordSession extends Session {
         } finally {
             inAgent = false;
         }
+        if (thrown instanceof IOException) {
+            throw (IOException) thrown;
+        }
         if (thrown != null) {
-            throw thrown;
+            throw (RuntimeException) thrown;
         }
         return value;
     }
@@ -134,16 +138,20 @@ public final class RecordSession extends Session {
         }
     }
 
+    /** Ends the journal: END after the last entry, unless it failed; either way what was logged is drained. */
     @Override
     public synchronized void finish() {
-        if (stopped) {
+        if (finished) {
             return;
         }
+        finished = true;
+        boolean failed = stopped;
         stopped = true;
         try {
-            int at = log.claim(EntryKind.END, MAIN_THREAD, 0);
-            log.commit();
-            assert at >= 0;
+            if (!failed) {
+                log.claim(EntryKind.END, MAIN_THREAD, 0);
+                log.commit();
+            }
             log.close();
         } catch (RuntimeException e) {
             Fatal.warn("the journal could not be completed: " + e.getMessage());

@@ -135,7 +135,7 @@ public abstract class Session implements HookDelegate {
         throws IOException;
 
     /** Encodes the outcome of a real call: status, then the value or the exception. */
-    protected static <T> void encodeOutcome(T value, IOException thrown, Encoder<T> encoder, PayloadOut out) {
+    protected static <T> void encodeOutcome(T value, Exception thrown, Encoder<T> encoder, PayloadOut out) {
         if (thrown == null) {
             out.putInt(STATUS_OK);
             encoder.encode(value, out);
@@ -148,19 +148,24 @@ public abstract class Session implements HookDelegate {
         if (in.readInt() == STATUS_OK) {
             return decoder.decode(in);
         }
-        throw recreate(in.readString(), in.readString());
+        Exception thrown = recreate(in.readString(), in.readString());
+        if (thrown instanceof RuntimeException) {
+            throw (RuntimeException) thrown;
+        }
+        throw (IOException) thrown;
     }
 
-    private static IOException recreate(String type, String message) {
+    /** The recorded exception again: its JDK type with its message where it has such a constructor. */
+    private static Exception recreate(String type, String message) {
         try {
             Class<?> exceptionType = Class.forName(type, false, null);
-            if (IOException.class.isAssignableFrom(exceptionType)) {
-                return (IOException) exceptionType.getConstructor(String.class).newInstance(message);
+            if (IOException.class.isAssignableFrom(exceptionType) || RuntimeException.class.isAssignableFrom(exceptionType)) {
+                return (Exception) exceptionType.getConstructor(String.class).newInstance(message);
             }
         } catch (ReflectiveOperationException | RuntimeException ignored) {
-            // fall back to the plain type
+            // fall back to a plain type below
         }
-        return new IOException(message);
+        return type.endsWith("IOException") ? new IOException(message) : new IllegalStateException(type + ": " + message);
     }
 
     /** Called by decoders when the replaying program asks for something other than what was recorded. */
@@ -223,6 +228,21 @@ public abstract class Session implements HookDelegate {
         return call(EntryKind.SECURE_RANDOM_SEED, () -> random.generateSeed(numBytes),
             (value, out) -> out.putBytes(value, 0, value.length),
             Entry::readBytes);
+    }
+
+    /** A replay never reseeds: the generator's next outputs come from the log anyway. */
+    @Override
+    public void secureRandomReseed(SecureRandom random, Object parameters) {
+        call(EntryKind.SECURE_RANDOM_RESEED, () -> {
+                if (parameters == null) {
+                    random.reseed();
+                } else {
+                    random.reseed((SecureRandomParameters) parameters);
+                }
+                return Boolean.TRUE;
+            },
+            (done, out) -> { },
+            in -> Boolean.TRUE);
     }
 
     @Override

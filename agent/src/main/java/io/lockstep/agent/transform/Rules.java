@@ -84,7 +84,10 @@ final class Rules {
             "nextBytes([B)V", new Intercept("secureRandomNextBytes", "(Ljava/security/SecureRandom;[B)V", false),
             "nextBytes([BLjava/security/SecureRandomParameters;)V",
             new Intercept("secureRandomNextBytes", "(Ljava/security/SecureRandom;[BLjava/lang/Object;)V", false),
-            "generateSeed(I)[B", new Intercept("secureRandomGenerateSeed", "(Ljava/security/SecureRandom;I)[B", false)),
+            "generateSeed(I)[B", new Intercept("secureRandomGenerateSeed", "(Ljava/security/SecureRandom;I)[B", false),
+            "reseed()V", new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;)V", false),
+            "reseed(Ljava/security/SecureRandomParameters;)V",
+            new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;Ljava/lang/Object;)V", false)),
         "java/net/InetAddress", Map.of(
             "getLocalHost()Ljava/net/InetAddress;", new Intercept("localHost", "()Ljava/net/InetAddress;", false)),
         "java/io/FileInputStream", Map.of(
