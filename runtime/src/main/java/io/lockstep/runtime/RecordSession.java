@@ -15,6 +15,7 @@ public final class RecordSession extends Session {
 
     private final LogWriter log;
     private final PayloadOut payload = new PayloadOut();
+    private final ThreadRandomState savedRandom = new ThreadRandomState();
     private boolean stopped;
     private boolean finished;
 
@@ -96,10 +97,16 @@ public final class RecordSession extends Session {
         Exception thrown = null;
         inAgent = true;
         try {
+            // The real call is not performed on replay: whatever ThreadLocalRandom state it
+            // would consume or seed on this thread (InetAddress caches do) must stay as it was.
+            Thread thread = Thread.currentThread();
+            savedRandom.save(thread);
             try {
                 value = real.call();
             } catch (IOException | RuntimeException e) {
                 thrown = e; // the application's to see, on both sides
+            } finally {
+                savedRandom.restore(thread);
             }
             synchronized (this) {
                 if (!stopped) {
