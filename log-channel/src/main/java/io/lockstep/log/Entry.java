@@ -100,15 +100,6 @@ public final class Entry {
         return buffer.getLong(offset + POSITION_OFFSET);
     }
 
-    public int payloadLength() {
-        return length() - HEADER_LENGTH;
-    }
-
-    /** Bytes of payload not yet read by the cursor readers. */
-    public int remaining() {
-        return offset + length() - cursor;
-    }
-
     public long readLong() {
         require(Long.BYTES);
         long value = buffer.getLong(cursor);

@@ -59,6 +59,11 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
+    /** True when the next entry is in the block already read: {@link #next()} then calls no Chronicle code. */
+    public boolean hasBufferedEntry() {
+        return entriesLeftInBlock > 0;
+    }
+
     /** The position the next call to {@link #next()} returns. */
     public long nextPosition() {
         return nextPosition;

@@ -15,12 +15,10 @@ import java.util.stream.Stream;
  * journal; the caller serialises calls.
  */
 public final class JournalWriter implements AutoCloseable {
-    private final Path directory;
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
 
-    private JournalWriter(Path directory, ChronicleQueue queue) {
-        this.directory = directory;
+    private JournalWriter(ChronicleQueue queue) {
         this.queue = queue;
         this.appender = queue.createAppender();
         // Callers serialise access, but from more than one thread (journal thread, oversized entries).
@@ -65,7 +63,7 @@ public final class JournalWriter implements AutoCloseable {
     /** Opens the queue in a directory that {@link #prepare} accepted. */
     public static JournalWriter open(Path directory) {
         ChronicleSetup.init();
-        return new JournalWriter(directory, SingleChronicleQueueBuilder.binary(directory).build());
+        return new JournalWriter(SingleChronicleQueueBuilder.binary(directory).build());
     }
 
     /** Appends {@code length} bytes of {@code block} (a whole {@link Block}) as one excerpt. */
@@ -73,10 +71,6 @@ public final class JournalWriter implements AutoCloseable {
         try (DocumentContext context = appender.writingDocument()) {
             context.wire().bytes().write(block, 0, length);
         }
-    }
-
-    public Path directory() {
-        return directory;
     }
 
     @Override

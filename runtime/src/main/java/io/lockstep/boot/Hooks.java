@@ -25,10 +25,6 @@ public final class Hooks {
         delegate = installed;
     }
 
-    public static HookDelegate delegate() {
-        return delegate;
-    }
-
     // ---- values: the instrumented call has happened; its result passes through here ----
 
     public static long value(long real, int kind) {

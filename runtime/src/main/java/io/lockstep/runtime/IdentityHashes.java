@@ -57,6 +57,12 @@ final class IdentityHashes {
         return found != null ? found.hash : realHash;
     }
 
+    /** Live entries, after dropping those whose objects were collected. */
+    synchronized int size() {
+        expungeCleared();
+        return size;
+    }
+
     private Slot find(Object object, int realHash) {
         for (Slot slot = table[realHash & (table.length - 1)]; slot != null; slot = slot.next) {
             if (slot.realHash == realHash && slot.refersTo(object)) {

@@ -133,16 +133,24 @@ public final class ReplaySession extends Session {
         return entry;
     }
 
-    /** Reads on, keeping the agent's own work from touching the thread's ThreadLocalRandom state. */
+    /**
+     * Reads on. Fetching a block runs Chronicle on this thread, which must not touch the thread's
+     * ThreadLocalRandom state; the entries of a block already fetched are read without it.
+     */
     private Entry next() {
-        Thread thread = Thread.currentThread();
-        savedRandom.save(thread);
         try {
-            return reader.next();
+            if (reader.hasBufferedEntry()) {
+                return reader.next();
+            }
+            Thread thread = Thread.currentThread();
+            savedRandom.save(thread);
+            try {
+                return reader.next();
+            } finally {
+                savedRandom.restore(thread);
+            }
         } catch (JournalException e) {
             throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
-        } finally {
-            savedRandom.restore(thread);
         }
     }
 

@@ -76,16 +76,8 @@ public abstract class Session implements HookDelegate {
     @Override
     public int hashCode(Object object) {
         Class<?> type = object.getClass();
-        if (type == Class.class) {
-            return isApplicationClass((Class<?>) object) ? identity(object) : object.hashCode();
-        }
-        if (type.isArray() || type == Object.class || type == Thread.class) {
-            return identity(object);
-        }
-        if (!isApplicationClass(type) || overridesHashCode.get(type)) {
-            return object.hashCode();
-        }
-        return identity(object);
+        boolean identityHash = type == Class.class || !isApplicationClass(type) || !overridesHashCode.get(type);
+        return identityHash && hasDeterministicIdentity(object, type) ? identity(object) : object.hashCode();
     }
 
     @Override
@@ -93,16 +85,22 @@ public abstract class Session implements HookDelegate {
         if (object == null) {
             return 0;
         }
-        Class<?> type = object.getClass();
-        boolean deterministic = type.isArray() || type == Object.class || type == Thread.class
-            || (type == Class.class ? isApplicationClass((Class<?>) object) : isApplicationClass(type));
-        return deterministic ? identity(object) : System.identityHashCode(object);
+        return hasDeterministicIdentity(object, object.getClass()) ? identity(object) : System.identityHashCode(object);
     }
 
     /**
-     * Only objects of the application's own classes (and plain Objects, Threads and arrays) get
-     * deterministic hashes: other JDK objects may already sit in JDK tables under their real hash.
+     * Only objects of the application's own classes (and plain Objects, Threads, arrays and the
+     * application's Class objects) get deterministic identity hashes: other JDK objects may
+     * already sit in JDK tables under their real hash.
      */
+    private boolean hasDeterministicIdentity(Object object, Class<?> type) {
+        if (type == Class.class) {
+            return isApplicationClass((Class<?>) object);
+        }
+        return type.isArray() || type == Object.class || type == Thread.class || isApplicationClass(type);
+    }
+
+
     private boolean isApplicationClass(Class<?> type) {
         ClassLoader loader = type.getClassLoader();
         return loader != null && loader != platformLoader && loader != agentLoader;

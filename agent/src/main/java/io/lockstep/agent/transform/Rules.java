@@ -54,16 +54,19 @@ final class Rules {
         new ValueSite("jdk/internal/misc/VM", "getNanoTimeAdjustment", "(J)J", EntryKind.NANO_TIME_ADJUSTMENT, true),
         new ValueSite("java/lang/Runtime", "availableProcessors", "()I", EntryKind.AVAILABLE_PROCESSORS));
 
-    private static final ValueSite SEEDER = new ValueSite("java/util/concurrent/atomic/AtomicLong", "getAndAdd", "(J)J", null);
+    /** The JDK's generators draw their seeds from a shared AtomicLong. */
+    private static ValueSite seederDraw(EntryKind kind) {
+        return new ValueSite("java/util/concurrent/atomic/AtomicLong", "getAndAdd", "(J)J", kind);
+    }
 
     /** Values read only in particular JDK classes. */
     static final Map<String, List<ClassValueSite>> CLASS_VALUES = Map.of(
         "java/util/Random", List.of(new ClassValueSite("<init>()V",
             new ValueSite("java/util/Random", "seedUniquifier", "()J", EntryKind.RANDOM_SEED_UNIQUIFIER))),
         "java/util/concurrent/ThreadLocalRandom", List.of(new ClassValueSite(null,
-            new ValueSite(SEEDER.owner(), SEEDER.name(), SEEDER.descriptor(), EntryKind.THREAD_LOCAL_RANDOM_SEED))),
+            seederDraw(EntryKind.THREAD_LOCAL_RANDOM_SEED))),
         "java/util/SplittableRandom", List.of(new ClassValueSite("<init>()V",
-            new ValueSite(SEEDER.owner(), SEEDER.name(), SEEDER.descriptor(), EntryKind.SPLITTABLE_RANDOM_SEED))),
+            seederDraw(EntryKind.SPLITTABLE_RANDOM_SEED))),
         "sun/management/VMManagementImpl", List.of(
             new ClassValueSite(null, new ValueSite("sun/management/VMManagementImpl", "getProcessId", "()I", EntryKind.PROCESS_ID)),
             new ClassValueSite(null, new ValueSite("sun/management/VMManagementImpl", "getUptime0", "()J", EntryKind.JVM_UPTIME))));
