@@ -34,6 +34,7 @@ public final class Agent {
     }
 
     public static void start(String args, Instrumentation instrumentation, Path agentJar) {
+        Session.rememberClassesBeforeAgent(instrumentation.getAllLoadedClasses());
         Config config;
         try {
             config = Config.parse(args);
@@ -62,8 +63,8 @@ public final class Agent {
         Session session;
         try {
             session = switch (config.mode()) {
-                case RECORD -> RecordSession.start(main, config.journal(), local);
-                case REPLAY -> ReplaySession.start(main, config.journal(), local);
+                case RECORD -> RecordSession.start(main, config.journal(), local, config.quantum(), config.watchdogMillis());
+                case REPLAY -> ReplaySession.start(main, config.journal(), local, config.quantum(), config.watchdogMillis());
                 default -> throw new IllegalStateException("unsupported mode " + config.mode());
             };
         } catch (JournalException e) {
@@ -82,8 +83,8 @@ public final class Agent {
         }
 
         ChronicleSetup.addShutdownHook(session::finish);
+        Hooks.install(session); // inert until activate() makes main the token holder
         session.activate();
-        Hooks.install(session);
     }
 
     /** What {@code --add-exports/--add-opens} would give, granted to the agent's own module only. */

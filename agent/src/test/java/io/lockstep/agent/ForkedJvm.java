@@ -132,7 +132,37 @@ final class ForkedJvm {
         return this;
     }
 
-    Result run(Class<?> main, String... args) {
+    /**
+     * Runs a program that is expected to hang (a deadlock): after {@code millis}, a SIGQUIT makes
+     * the JVM print its thread dump on stdout, then the process is killed.
+     */
+    Result threadDumpAfter(long millis, Class<?> main, String... args) {
+        List<String> command = command(main, args);
+        try {
+            Process process = builder(command).start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread outPump = pump(process.getInputStream(), out);
+            Thread errPump = pump(process.getErrorStream(), err);
+            process.getOutputStream().close();
+            boolean ended = process.waitFor(millis, TimeUnit.MILLISECONDS);
+            if (!ended) {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor();
+                Thread.sleep(1000);
+                process.destroyForcibly().waitFor();
+            }
+            outPump.join();
+            errPump.join();
+            return new Result(ended ? process.exitValue() : -1, out.toByteArray(), err.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private List<String> command(Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(java);
         if (agentOptions != null) {
@@ -143,6 +173,10 @@ final class ForkedJvm {
         command.add(String.join(File.pathSeparator, classPath));
         command.add(main.getName());
         command.addAll(Arrays.asList(args));
+        return command;
+    }
+
+    private ProcessBuilder builder(List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command);
         if (emptyEnvironment) {
             builder.environment().clear();
@@ -151,8 +185,13 @@ final class ForkedJvm {
         if (directory != null) {
             builder.directory(directory.toFile());
         }
+        return builder;
+    }
+
+    Result run(Class<?> main, String... args) {
+        List<String> command = command(main, args);
         try {
-            Process process = builder.start();
+            Process process = builder(command).start();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             Thread outPump = pump(process.getInputStream(), out);

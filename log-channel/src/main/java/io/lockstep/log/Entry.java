@@ -79,6 +79,12 @@ public final class Entry {
         return this;
     }
 
+    /** Back to the first payload byte, to read the entry again. */
+    public Entry rewind() {
+        this.cursor = offset + HEADER_LENGTH;
+        return this;
+    }
+
     public int length() {
         return buffer.getInt(offset + LENGTH_OFFSET);
     }

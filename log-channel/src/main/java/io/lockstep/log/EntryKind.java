@@ -9,6 +9,8 @@ public enum EntryKind {
     HANDSHAKE(1, "handshake"),
     END(2, "end of run"),
     ENVIRONMENT(3, "process environment (time zone, locale, system properties)"),
+    /** A thread woken from outside the program (a timeout, an I/O completion, an unmanaged unpark or interrupt). */
+    ADMIT(4, "admission of a thread woken from outside"),
 
     CURRENT_TIME_MILLIS(10, "System.currentTimeMillis()"),
     NANO_TIME(11, "System.nanoTime()"),
@@ -34,7 +36,12 @@ public enum EntryKind {
     STDIN_READ_BYTE(41, "stdin read()"),
     STDIN_SKIP(42, "stdin skip()"),
     STDIN_AVAILABLE(43, "stdin available()"),
-    STDIN_READ_ALL(44, "stdin readAllBytes()/readNBytes()");
+    STDIN_READ_ALL(44, "stdin readAllBytes()/readNBytes()"),
+
+    THREAD_ID(50, "new Thread() id"),
+    THREAD_PROBE(51, "ThreadLocalRandom probe"),
+    /** Never logged: the "Thread-N" numbers of managed threads are counted by the agent, on both sides alike. */
+    THREAD_NUMBER(52, "new Thread() name number");
 
     private static final EntryKind[] BY_CODE = new EntryKind[64];
 

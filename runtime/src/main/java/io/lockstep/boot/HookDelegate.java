@@ -56,4 +56,50 @@ public interface HookDelegate {
     int stdinAvailable(FileInputStream in) throws IOException;
 
     long stdinTransferTo(FileInputStream in, OutputStream out) throws IOException;
+
+    // ---- scheduling (see Hooks): called only on the token holder unless said otherwise ----
+
+    void budgetExpired();
+
+    void monitorEnter(Object monitor);
+
+    void monitorExit(Object monitor);
+
+    /** Object.wait with a timeout in nanoseconds, 0 for none. */
+    void await(Object monitor, long nanos) throws InterruptedException;
+
+    void notify(Object monitor, boolean all);
+
+    void sleep(long nanos) throws InterruptedException;
+
+    void yield();
+
+    /** Thread.join with a timeout in nanoseconds, 0 for none. */
+    void join(Thread thread, long nanos) throws InterruptedException;
+
+    /** On any thread that is not the holder. */
+    void threadBegins();
+
+    /** On any thread. */
+    void threadExits();
+
+    /** On any thread. */
+    void exitBegins();
+
+    /** On any thread. */
+    boolean interceptingThread(Thread target);
+
+    void threadStarting(Thread thread);
+
+    /** A JDK class initialiser begins (+1) or ends (-1) on the holder: inside, nothing is recorded. */
+    void jdkInit(int delta);
+
+    /** On any thread (guarded by interceptingThread). */
+    void interrupt(Thread thread);
+
+    /** LockSupport.park: {@code time} is a relative timeout in nanoseconds (0: none) or an absolute deadline in ms. */
+    void park(Object blocker, long time, boolean absolute);
+
+    /** On any thread (guarded by interceptingThread). */
+    void unpark(Thread thread);
 }

@@ -18,11 +18,293 @@ import java.util.Map;
 public final class Hooks {
     private static volatile HookDelegate delegate;
 
+    /**
+     * The managed thread that holds the token, or null. Only it runs managed code, so the
+     * scheduler's model needs no lock: the token is the lock. Written at each hand-over.
+     */
+    public static volatile Thread holder;
+    /** Ticks the holder may still spend before it is preempted. Only the holder touches it. */
+    public static int budget;
+
     private Hooks() {
     }
 
     public static void install(HookDelegate installed) {
         delegate = installed;
+    }
+
+    // ---- scheduling: ticks, monitors and the thread primitives of java.lang ----
+
+    /** At method entries and loop back-edges of application code: deterministic preemption. */
+    public static void tick() {
+        if (Thread.currentThread() == holder && --budget < 0) {
+            delegate.budgetExpired();
+        }
+    }
+
+    /** Before a real monitorenter: waits, in the model, until no other managed thread owns the monitor. */
+    public static void monitorEnter(Object monitor) {
+        if (Thread.currentThread() == holder) {
+            delegate.monitorEnter(monitor);
+        }
+    }
+
+    /** After a real monitorexit. */
+    public static void monitorExit(Object monitor) {
+        if (Thread.currentThread() == holder) {
+            delegate.monitorExit(monitor);
+        }
+    }
+
+    public static void wait(Object monitor) throws InterruptedException {
+        waitNanos(monitor, 0L, 0L);
+    }
+
+    public static void wait(Object monitor, long millis) throws InterruptedException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout value is negative");
+        }
+        waitNanos(monitor, millis, 0L);
+    }
+
+    public static void wait(Object monitor, long millis, int nanos) throws InterruptedException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout value is negative");
+        }
+        if (nanos < 0 || nanos > 999_999) {
+            throw new IllegalArgumentException("nanosecond timeout value out of range");
+        }
+        waitNanos(monitor, millis, nanos);
+    }
+
+    private static void waitNanos(Object monitor, long millis, long nanos) throws InterruptedException {
+        if (Thread.currentThread() == holder) {
+            delegate.await(monitor, millis == 0 && nanos == 0 ? 0L : saturatedNanos(millis, nanos));
+        } else if (nanos > 0 && millis < Long.MAX_VALUE) {
+            monitor.wait(millis + 1);
+        } else {
+            monitor.wait(millis);
+        }
+    }
+
+    public static void notify(Object monitor) {
+        if (Thread.currentThread() == holder) {
+            delegate.notify(monitor, false);
+        } else {
+            monitor.notify();
+        }
+    }
+
+    public static void notifyAll(Object monitor) {
+        if (Thread.currentThread() == holder) {
+            delegate.notify(monitor, true);
+        } else {
+            monitor.notifyAll();
+        }
+    }
+
+    public static void sleep(long millis) throws InterruptedException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout value is negative");
+        }
+        sleepNanos(millis, 0);
+    }
+
+    public static void sleep(long millis, int nanos) throws InterruptedException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout value is negative");
+        }
+        if (nanos < 0 || nanos > 999_999) {
+            throw new IllegalArgumentException("nanosecond timeout value out of range");
+        }
+        sleepNanos(millis, nanos);
+    }
+
+    public static void sleep(java.time.Duration duration) throws InterruptedException {
+        long nanos;
+        try {
+            nanos = duration.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = duration.isNegative() ? 0 : Long.MAX_VALUE;
+        }
+        if (nanos > 0) {
+            sleepNanos(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        }
+    }
+
+    private static void sleepNanos(long millis, int nanos) throws InterruptedException {
+        if (Thread.currentThread() == holder) {
+            delegate.sleep(saturatedNanos(millis, nanos));
+        } else {
+            Thread.sleep(millis, nanos);
+        }
+    }
+
+    public static void yield() {
+        if (Thread.currentThread() == holder) {
+            delegate.yield();
+        } else {
+            Thread.yield();
+        }
+    }
+
+    public static void onSpinWait() {
+        if (Thread.currentThread() == holder) {
+            delegate.yield();
+        } else {
+            Thread.onSpinWait();
+        }
+    }
+
+    public static void join(Thread thread) throws InterruptedException {
+        if (Thread.currentThread() == holder) {
+            delegate.join(thread, 0L);
+        } else {
+            thread.join();
+        }
+    }
+
+    public static void join(Thread thread, long millis) throws InterruptedException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout value is negative");
+        }
+        if (Thread.currentThread() == holder) {
+            delegate.join(thread, millis == 0 ? 0L : saturatedNanos(millis, 0));
+        } else {
+            thread.join(millis);
+        }
+    }
+
+    public static void join(Thread thread, long millis, int nanos) throws InterruptedException {
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout value is negative");
+        }
+        if (nanos < 0 || nanos > 999_999) {
+            throw new IllegalArgumentException("nanosecond timeout value out of range");
+        }
+        if (Thread.currentThread() == holder) {
+            delegate.join(thread, millis == 0 && nanos == 0 ? 0L : saturatedNanos(millis, nanos));
+        } else {
+            thread.join(millis, nanos);
+        }
+    }
+
+    private static long saturatedNanos(long millis, long nanos) {
+        return millis >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : millis * 1_000_000 + nanos;
+    }
+
+    /** Prologue of every run() a new thread may start in: a managed thread waits for its first turn. */
+    public static void threadBegins() {
+        HookDelegate d = delegate;
+        if (d != null) {
+            d.threadBegins();
+        }
+    }
+
+    /** Around a JDK class initialiser: see HookDelegate#jdkInit. */
+    public static void jdkInitBegins() {
+        if (Thread.currentThread() == holder) {
+            delegate.jdkInit(1);
+        }
+    }
+
+    public static void jdkInitEnds() {
+        if (Thread.currentThread() == holder) {
+            delegate.jdkInit(-1);
+        }
+    }
+
+    /** Prologue of Thread.exit(), which the VM calls when a thread ends. */
+    public static void threadExits() {
+        HookDelegate d = delegate;
+        if (d != null) {
+            d.threadExits();
+        }
+    }
+
+    /** Prologue of Runtime.exit. */
+    public static void exitBegins() {
+        HookDelegate d = delegate;
+        if (d != null) {
+            d.exitBegins();
+        }
+    }
+
+    /** Guard of Thread.interrupt and LockSupport.unpark: a managed caller, or any caller acting on a managed thread. */
+    public static boolean interceptingThread(Thread target) {
+        HookDelegate d = delegate;
+        return d != null && d.interceptingThread(target);
+    }
+
+    /** Prologue of Thread.start: a thread a managed thread starts is managed; it is known before it runs. */
+    public static void threadStarting(Thread thread) {
+        HookDelegate d = delegate;
+        if (d != null && Thread.currentThread() == holder) {
+            d.threadStarting(thread);
+        }
+    }
+
+    public static void interrupt(Thread thread) {
+        delegate.interrupt(thread);
+    }
+
+    public static void park() {
+        delegate.park(null, 0L, false);
+    }
+
+    public static void park(Object blocker) {
+        delegate.park(blocker, 0L, false);
+    }
+
+    public static void parkNanos(long nanos) {
+        if (nanos > 0) {
+            delegate.park(null, nanos, false);
+        }
+    }
+
+    public static void parkNanos(Object blocker, long nanos) {
+        if (nanos > 0) {
+            delegate.park(blocker, nanos, false);
+        }
+    }
+
+    public static void parkUntil(long deadlineMillis) {
+        delegate.park(null, deadlineMillis, true);
+    }
+
+    public static void parkUntil(Object blocker, long deadlineMillis) {
+        delegate.park(blocker, deadlineMillis, true);
+    }
+
+    /** jdk.internal.misc.Unsafe.park(absolute, time), as LockSupport would call it. */
+    public static void unsafePark(Object unsafe, boolean absolute, long time) {
+        if (Thread.currentThread() == holder) {
+            delegate.park(null, absolute ? time : Math.max(0, time), absolute);
+        } else if (absolute) {
+            java.util.concurrent.locks.LockSupport.parkUntil(time);
+        } else if (time > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(time);
+        } else if (time == 0) {
+            java.util.concurrent.locks.LockSupport.park();
+        }
+    }
+
+    /** jdk.internal.misc.Unsafe.unpark(thread). */
+    public static void unsafeUnpark(Object unsafe, Object thread) {
+        if (thread instanceof Thread) {
+            HookDelegate d = delegate;
+            if (d != null && d.interceptingThread((Thread) thread)) {
+                d.unpark((Thread) thread);
+            } else {
+                java.util.concurrent.locks.LockSupport.unpark((Thread) thread);
+            }
+        }
+    }
+
+    public static void unpark(Thread thread) {
+        if (thread != null) {
+            delegate.unpark(thread);
+        }
     }
 
     // ---- values: the instrumented call has happened; its result passes through here ----
@@ -59,9 +341,10 @@ public final class Hooks {
             return ((Long) object).hashCode();
         }
         HookDelegate d = delegate;
-        // A bootstrap class other than Object, Class, Thread or an array keeps its own hashCode().
+        // Other bootstrap classes keep their own hashCode() off the token holder (the agent's
+        // ClassValue and WeakHashMap lookups come through here too).
         if (d == null || (type.getClassLoader() == null && type != Object.class && type != Class.class
-            && type != Thread.class && !type.isArray())) {
+            && type != Thread.class && !type.isArray() && Thread.currentThread() != holder)) {
             return object.hashCode();
         }
         return d.hashCode(object);

@@ -27,6 +27,9 @@ public final class Config {
     }
 
     /** Every accepted key, with what it takes, for error messages and the README. */
+    /** About a millisecond of a tight loop: a hand-over costs tens of microseconds, so much less would cost throughput. */
+    static final int DEFAULT_QUANTUM = 1_000_000;
+    static final long DEFAULT_WATCHDOG_MILLIS = 3000;
     static final Map<String, String> KEYS = new LinkedHashMap<>();
 
     static {
@@ -37,6 +40,10 @@ public final class Config {
         KEYS.put("backup", "host:port of the backup's log endpoint");
         KEYS.put("lock", "the arbiter lock file shared by both sides");
         KEYS.put("timeout", "failure-detection timeout in milliseconds (a positive integer)");
+        KEYS.put("quantum", "ticks (method entries and loop back-edges of application code) a thread runs before "
+            + "another may (a positive integer, default " + DEFAULT_QUANTUM + ")");
+        KEYS.put("watchdog", "milliseconds a token holder may stay blocked in the JVM before the agent reports a "
+            + "missed switch point and stops the run (a positive integer, default " + DEFAULT_WATCHDOG_MILLIS + ")");
     }
 
     private final Mode mode;
@@ -45,8 +52,13 @@ public final class Config {
     private final String backup;
     private final Path lock;
     private final long timeoutMillis;
+    private final int quantum;
+    private final long watchdogMillis;
 
-    private Config(Mode mode, Path journal, String primary, String backup, Path lock, long timeoutMillis) {
+    private Config(Mode mode, Path journal, String primary, String backup, Path lock, long timeoutMillis, int quantum,
+                   long watchdogMillis) {
+        this.quantum = quantum;
+        this.watchdogMillis = watchdogMillis;
         this.mode = mode;
         this.journal = journal;
         this.primary = primary;
@@ -90,7 +102,12 @@ public final class Config {
             throw new ConfigException("bad value '" + mode.key() + "' for option 'mode': live primary/backup is not "
                 + "available in this version; accepted values now: record | replay");
         }
-        return new Config(mode, journal, primary, backup, lock, timeout);
+        long quantum = options.containsKey("quantum") ? positiveLong("quantum", options.get("quantum")) : DEFAULT_QUANTUM;
+        if (quantum > Integer.MAX_VALUE) {
+            throw new ConfigException("bad value '" + quantum + "' for option 'quantum'; accepted values: " + KEYS.get("quantum"));
+        }
+        long watchdog = options.containsKey("watchdog") ? positiveLong("watchdog", options.get("watchdog")) : DEFAULT_WATCHDOG_MILLIS;
+        return new Config(mode, journal, primary, backup, lock, timeout, (int) quantum, watchdog);
     }
 
     private static Map<String, String> splitOptions(String agentArgs) {
@@ -197,5 +214,13 @@ public final class Config {
 
     public long timeoutMillis() {
         return timeoutMillis;
+    }
+
+    public int quantum() {
+        return quantum;
+    }
+
+    public long watchdogMillis() {
+        return watchdogMillis;
     }
 }

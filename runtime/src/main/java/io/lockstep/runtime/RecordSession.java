@@ -12,23 +12,24 @@ import java.nio.file.Path;
 /** Records the managed thread's nondeterministic inputs into a journal. */
 public final class RecordSession extends Session {
     private static final int RING_CAPACITY = 4 * 1024 * 1024;
+    private static final long FINISH_TIMEOUT_MILLIS = 5000;
 
     private final LogWriter log;
     private final PayloadOut payload = new PayloadOut();
     private final ThreadRandomState savedRandom = new ThreadRandomState();
-    private boolean stopped;
+    private volatile boolean stopped;
     private boolean finished;
 
-    private RecordSession(Thread managed, LogWriter log) {
-        super(managed);
+    private RecordSession(Thread main, LogWriter log, int quantum, long watchdogMillis) {
+        super(main, quantum, watchdogMillis);
         this.log = log;
     }
 
     /** Creates the journal and writes the handshake, before the application starts. */
-    public static RecordSession start(Thread managed, Path journal, Handshake handshake) {
+    public static RecordSession start(Thread main, Path journal, Handshake handshake, int quantum, long watchdogMillis) {
         JournalWriter.prepare(journal);
         LogWriter log = new LogWriter(journal, RING_CAPACITY);
-        RecordSession session = new RecordSession(managed, log);
+        RecordSession session = new RecordSession(main, log, quantum, watchdogMillis);
         int at = log.claim(EntryKind.HANDSHAKE, 0, handshake.encodedLength());
         handshake.encode(log.buffer(), at);
         log.commit();
@@ -42,40 +43,42 @@ public final class RecordSession extends Session {
 
     @Override
     public long value(long real, int kind) {
-        if (managedHere()) {
-            append(real, kind);
+        if (recordingHere()) {
+            append(EntryKind.fromCode(kind), threadIndex(), real, 0, 1);
         }
         return real;
     }
 
     @Override
     public int value(int real, int kind) {
-        if (managedHere()) {
-            append(real, kind);
+        if (kind == THREAD_NUMBER) {
+            return threadNumber(real);
+        }
+        if (recordingHere()) {
+            append(EntryKind.fromCode(kind), threadIndex(), real, 0, 1);
         }
         return real;
     }
 
     @Override
     public long relativeValue(long base, long real, int kind) {
-        if (managedHere()) {
-            append(base, real, kind, 2);
+        if (recordingHere()) {
+            append(EntryKind.fromCode(kind), threadIndex(), base, real, 2);
         }
         return real;
     }
 
-    private void append(long real, int kind) {
-        append(real, 0, kind, 1);
-    }
-
-    /** Appends an entry of one or two longs. */
-    private synchronized void append(long first, long second, int kind, int longs) {
+    /**
+     * Appends an entry of one or two longs. Only one thread appends at a time: the token holder,
+     * or the scheduler's idle thread while nobody holds it (or the shutdown hook at the very end).
+     */
+    private void append(EntryKind kind, int thread, long first, long second, int longs) {
         if (stopped) {
             return;
         }
-        inAgent = true;
+        ManagedThread me = enterAgent();
         try {
-            int at = log.claim(EntryKind.fromCode(kind), MAIN_THREAD, longs * Long.BYTES);
+            int at = log.claim(kind, thread, longs * Long.BYTES);
             log.buffer().putLong(at, first);
             if (longs == 2) {
                 log.buffer().putLong(at + Long.BYTES, second);
@@ -84,49 +87,91 @@ public final class RecordSession extends Session {
         } catch (RuntimeException e) {
             stop(e);
         } finally {
-            inAgent = false;
+            leaveAgent(me);
         }
+    }
+
+    // ---- the scheduler's entries ----
+
+    @Override
+    public boolean recording() {
+        return true;
+    }
+
+    @Override
+    public void admitted(long point, int thread, ManagedThread.Wake wake) {
+        append(EntryKind.ADMIT, thread, point, wake.ordinal(), 2);
+    }
+
+    @Override
+    public void ended(long point) {
+        append(EntryKind.END, 0, point, 0, 1);
+    }
+
+    @Override
+    public long nextAdmission(long point) {
+        throw new IllegalStateException("recording never reads");
+    }
+
+    @Override
+    public long nextAdmissionPoint() {
+        throw new IllegalStateException("recording never reads");
+    }
+
+    @Override
+    public boolean atEnd() {
+        throw new IllegalStateException("recording never reads");
+    }
+
+    @Override
+    public String describeNext() {
+        throw new IllegalStateException("recording never reads");
     }
 
     @Override
     protected <T> T exchange(EntryKind kind, RealCall<T> real, Encoder<T> encoder, Decoder<T> decoder) throws IOException {
-        if (!managedHere()) {
+        if (!recordingHere()) {
             return real.call();
         }
         T value = null;
         Exception thrown = null;
-        inAgent = true;
+        Thread thread = Thread.currentThread();
+        ManagedThread me = enterAgent();
         try {
             // The real call is not performed on replay: whatever ThreadLocalRandom state it
             // would consume or seed on this thread (InetAddress caches do) must stay as it was.
-            Thread thread = Thread.currentThread();
             savedRandom.save(thread);
             try {
-                value = real.call();
-            } catch (IOException | RuntimeException e) {
+                if (blocks(kind)) {
+                    value = scheduler.outside(real::call, false);
+                } else {
+                    value = real.call();
+                }
+            } catch (Exception e) {
                 thrown = e; // the application's to see, on both sides
             } finally {
                 savedRandom.restore(thread);
             }
-            synchronized (this) {
-                if (!stopped) {
-                    encodeOutcome(value, thrown, encoder, payload.reset());
-                    int at = log.claim(kind, MAIN_THREAD, payload.length());
-                    MutableDirectBuffer buffer = log.buffer();
-                    buffer.putBytes(at, payload.buffer(), 0, payload.length());
-                    log.commit();
-                }
+            if (!stopped) {
+                encodeOutcome(value, thrown, encoder, payload.reset());
+                int at = log.claim(kind, threadIndex(), payload.length());
+                MutableDirectBuffer buffer = log.buffer();
+                buffer.putBytes(at, payload.buffer(), 0, payload.length());
+                log.commit();
             }
         } catch (RuntimeException e) {
             stop(e);
         } finally {
-            inAgent = false;
+            leaveAgent(me);
         }
         if (thrown instanceof IOException) {
             throw (IOException) thrown;
         }
-        if (thrown != null) {
+        if (thrown instanceof RuntimeException) {
             throw (RuntimeException) thrown;
+        }
+        if (thrown != null) {
+            throw new IOException(thrown);
         }
         return value;
     }
@@ -138,6 +183,7 @@ public final class RecordSession extends Session {
 
     /** The journal failed: say so once, and let the application go on unrecorded. */
     private synchronized void stop(RuntimeException cause) {
+        scheduler.detach();
         if (!stopped) {
             stopped = true;
             Fatal.warn("recording stopped at position " + log.nextPosition() + ", the application goes on unrecorded: "
@@ -145,20 +191,27 @@ public final class RecordSession extends Session {
         }
     }
 
-    /** Ends the journal: END after the last entry, unless it failed; either way what was logged is drained. */
+    /**
+     * Ends the journal: the scheduler logs END at its next admission point (at once if no thread
+     * runs); either way what was logged is drained.
+     */
     @Override
-    public synchronized void finish() {
-        if (finished) {
-            return;
+    public void finish() {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
         }
-        finished = true;
-        boolean failed = stopped;
+        scheduler.finish(FINISH_TIMEOUT_MILLIS);
+        if (!scheduler.detached()) {
+            Fatal.warn("a managed thread still ran " + FINISH_TIMEOUT_MILLIS + " ms after the shutdown began: the recording "
+                + "ends where it was (a replay stops at that point)");
+            scheduler.detach();
+            append(EntryKind.END, 0, -1, 0, 1);
+        }
         stopped = true;
         try {
-            if (!failed) {
-                log.claim(EntryKind.END, MAIN_THREAD, 0);
-                log.commit();
-            }
             log.close();
         } catch (RuntimeException e) {
             Fatal.warn("the journal could not be completed: " + e.getMessage());

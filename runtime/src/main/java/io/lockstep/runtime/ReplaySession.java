@@ -15,12 +15,17 @@ import java.util.List;
  * log, in order, and must be of the kind the log holds at that position.
  */
 public final class ReplaySession extends Session {
+    private static final long FINISH_TIMEOUT_MILLIS = 5000;
+
     private final JournalReader reader;
     private final ThreadRandomState savedRandom = new ThreadRandomState();
+    /** The entry read ahead by the scheduler, which looks for admissions at its switch points. */
+    private Entry peeked;
+    private long peekedPosition;
     private boolean finished;
 
-    private ReplaySession(Thread managed, JournalReader reader) {
-        super(managed);
+    private ReplaySession(Thread main, JournalReader reader, int quantum, long watchdogMillis) {
+        super(main, quantum, watchdogMillis);
         this.reader = reader;
     }
 
@@ -31,7 +36,7 @@ public final class ReplaySession extends Session {
      * @throws JournalException if the journal is missing, empty or corrupt
      * @throws HandshakeMismatch if it was recorded by another JDK, application or agent
      */
-    public static ReplaySession start(Thread managed, Path journal, Handshake local) {
+    public static ReplaySession start(Thread main, Path journal, Handshake local, int quantum, long watchdogMillis) {
         JournalReader reader = JournalReader.open(journal);
         Entry first = reader.next();
         if (first == null) {
@@ -55,7 +60,7 @@ public final class ReplaySession extends Session {
             throw new JournalException("journal " + journal + " ends after its handshake: the recording was killed before it started");
         }
         ProcessEnvironment.apply(ProcessEnvironment.decode(environment));
-        return new ReplaySession(managed, reader);
+        return new ReplaySession(main, reader, quantum, watchdogMillis);
     }
 
     /** The recording was made by another JDK, application or agent. */
@@ -67,61 +72,139 @@ public final class ReplaySession extends Session {
 
     @Override
     public long value(long real, int kind) {
-        return managedHere() ? takeValue(kind) : real;
+        return recordingHere() ? takeValue(kind) : real;
     }
 
     @Override
     public int value(int real, int kind) {
-        return managedHere() ? (int) takeValue(kind) : real;
+        if (kind == THREAD_NUMBER) {
+            return threadNumber(real);
+        }
+        return recordingHere() ? (int) takeValue(kind) : real;
     }
 
     /** The recorded instant (base + value), expressed against this run's base. */
     @Override
-    public synchronized long relativeValue(long base, long real, int kind) {
-        if (!managedHere()) {
+    public long relativeValue(long base, long real, int kind) {
+        if (!recordingHere()) {
             return real;
         }
-        inAgent = true;
+        ManagedThread me = enterAgent();
         try {
             Entry entry = take(EntryKind.fromCode(kind));
             long recordedBase = entry.readLong();
             long recorded = entry.readLong();
             return recorded == -1 ? -1 : recorded + (recordedBase - base) * 1_000_000_000L;
         } finally {
-            inAgent = false;
+            leaveAgent(me);
         }
     }
 
-    private synchronized long takeValue(int kind) {
-        inAgent = true;
+    private long takeValue(int kind) {
+        ManagedThread me = enterAgent();
         try {
             return take(EntryKind.fromCode(kind)).readLong();
         } finally {
-            inAgent = false;
+            leaveAgent(me);
         }
     }
 
     @Override
     protected <T> T exchange(EntryKind kind, RealCall<T> real, Encoder<T> encoder, Decoder<T> decoder) throws IOException {
-        if (!managedHere()) {
+        if (!recordingHere()) {
             return real.call();
         }
+        ManagedThread me = enterAgent();
         Entry entry;
-        synchronized (this) {
-            inAgent = true;
-            try {
-                entry = take(kind);
-            } finally {
-                inAgent = false;
+        try {
+            if (blocks(kind)) {
+                scheduler.outside(() -> null, false); // as the recording did: others run while this thread "reads"
             }
-            return decodeOutcome(entry, decoder);
+            entry = take(kind);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            leaveAgent(me);
         }
+        return decodeOutcome(entry, decoder);
     }
 
-    /** The next entry, which must be of {@code kind}; anything else stops the JVM with a report. */
+    // ---- the scheduler's entries ----
+
+    @Override
+    public boolean recording() {
+        return false;
+    }
+
+    @Override
+    public void admitted(long point, int thread, ManagedThread.Wake wake) {
+        throw new IllegalStateException("replay never writes");
+    }
+
+    @Override
+    public void ended(long point) {
+        throw new IllegalStateException("replay never writes");
+    }
+
+    @Override
+    public long nextAdmission(long point) {
+        Entry entry = peek();
+        if (entry == null || (entry.kind() != EntryKind.ADMIT && entry.kind() != EntryKind.END)) {
+            return Scheduler.NONE;
+        }
+        long at = entry.readLong();
+        if (at != point) {
+            rewindPeeked();
+            return Scheduler.NONE;
+        }
+        peeked = null;
+        if (entry.kind() == EntryKind.END) {
+            return Scheduler.END;
+        }
+        long wake = entry.readLong();
+        return ((long) entry.threadId() << 8) | wake;
+    }
+
+    @Override
+    public long nextAdmissionPoint() {
+        Entry entry = peek();
+        if (entry == null || (entry.kind() != EntryKind.ADMIT && entry.kind() != EntryKind.END)) {
+            return -1;
+        }
+        long at = entry.readLong();
+        rewindPeeked();
+        return at;
+    }
+
+    @Override
+    public String describeNext() {
+        Entry entry = peek();
+        return entry == null ? "nothing (the recording ends there)" : entry.kind().call() + " at position " + peekedPosition;
+    }
+
+    @Override
+    public boolean atEnd() {
+        return peek() == null;
+    }
+
+    private Entry peek() {
+        if (peeked == null) {
+            peekedPosition = reader.nextPosition();
+            peeked = next();
+        }
+        return peeked;
+    }
+
+    /** Entry's reads advance a cursor: a peeked entry is wrapped again before it is read for real. */
+    private void rewindPeeked() {
+        peeked.rewind();
+    }
+
+    /** The next entry, which must be of {@code kind} and of the running thread; anything else stops the JVM with a report. */
     private Entry take(EntryKind kind) {
-        long position = reader.nextPosition();
-        Entry entry = next();
+        long position = peeked != null ? peekedPosition : reader.nextPosition();
+        Entry entry = peeked != null ? peeked : next();
+        peeked = null;
         if (entry == null) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the recording ends there (was the recorded run "
                 + "killed?), replay asked for " + kind.call() + ", at" + applicationStack());
@@ -129,6 +212,11 @@ public final class ReplaySession extends Session {
         if (entry.kind() != kind) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": recorded " + entry.kind().call()
                 + ", replay asked for " + kind.call() + ", at" + applicationStack());
+        }
+        if (entry.threadId() != threadIndex()) {
+            throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": recorded " + entry.kind().call()
+                + " on thread " + entry.threadId() + ", replay asked for it on thread " + threadIndex() + " (\""
+                + Thread.currentThread().getName() + "\"), at" + applicationStack());
         }
         return entry;
     }
@@ -156,27 +244,35 @@ public final class ReplaySession extends Session {
 
     @Override
     protected RuntimeException diverged(String recorded, String requested) {
-        throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + (reader.nextPosition() - 1) + ": recorded " + recorded
+        throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + (reader.nextPosition() - 1 - (peeked == null ? 0 : 1))
+            + ": recorded " + recorded
             + ", replay asked for " + requested + ", at" + applicationStack());
     }
 
     /** At exit the recording must be used up: what is left means the replay took another path. */
     @Override
-    public synchronized void finish() {
-        if (finished) {
-            return;
+    public void finish() {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
         }
-        finished = true;
-        long position = reader.nextPosition();
-        Entry entry;
-        try {
-            entry = reader.next();
-        } catch (JournalException e) {
-            throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
-        }
-        if (entry != null && entry.kind() != EntryKind.END) {
-            throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the replay ended, but the recording goes on with "
-                + entry.kind().call());
+        scheduler.finish(FINISH_TIMEOUT_MILLIS);
+        if (!scheduler.detached()) {
+            long position = peeked != null ? peekedPosition : reader.nextPosition();
+            Entry entry;
+            try {
+                entry = peeked != null ? peeked : reader.next();
+            } catch (JournalException e) {
+                throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
+            }
+            peeked = null;
+            scheduler.detach();
+            if (entry != null && entry.kind() != EntryKind.END) {
+                throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the replay ended, but the recording "
+                    + "goes on with " + entry.kind().call());
+            }
         }
         reader.close();
     }

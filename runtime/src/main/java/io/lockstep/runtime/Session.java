@@ -14,30 +14,39 @@ import java.security.SecureRandomParameters;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the hooks call once the agent runs: the part common to recording and replaying.
  * Each intercepted call is one {@link #exchange}: recording performs the real call and logs
  * its result; replaying takes the result from the log and never performs the call.
  * <p>
- * Only the managed thread is recorded; in this version that is the thread that runs
- * {@code main}. Calls made by the agent itself on that thread ({@link #inAgent}) and by every
- * other thread pass straight through.
+ * Managed threads (main, and every thread a managed thread starts) run one at a time under the
+ * {@link Scheduler}; calls made by the agent itself on them ({@link ManagedThread#inAgent}) and
+ * by every other thread pass straight through.
  */
-public abstract class Session implements HookDelegate {
-    /** Logical id of the main thread in log entries. */
-    static final int MAIN_THREAD = 1;
+public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
 
     private static final int STATUS_OK = 0;
     private static final int STATUS_THREW = 1;
     private static final int CHUNK = 8192;
 
-    protected final Thread managed;
-    /** True while the agent works on the managed thread; only that thread reads or writes it. */
-    protected boolean inAgent;
+    private final Thread main;
+    protected final Scheduler scheduler;
+    private final long watchdogMillis;
     private final IdentityHashes identities = new IdentityHashes();
     private final ClassLoader agentLoader = Session.class.getClassLoader();
+    /** Names of the classes the JVM had loaded when the agent started (set once, before any session). */
+    private static volatile Set<String> classesBeforeAgent = Set.of();
+    private final ClassValue<Boolean> jdkClassLoadedLater = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            ClassLoader loader = type.getClassLoader();
+            return (loader == null || loader == platformLoader) && !classesBeforeAgent.contains(type.getName());
+        }
+    };
     private final ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
     private final ClassValue<Boolean> overridesHashCode = new ClassValue<>() {
         @Override
@@ -50,34 +59,310 @@ public abstract class Session implements HookDelegate {
         }
     };
 
-    protected Session(Thread managed) {
-        this.managed = managed;
+    /** The classes loaded before the agent did anything: their objects keep the JVM's identity hashes. */
+    public static void rememberClassesBeforeAgent(Class<?>[] loaded) {
+        Set<String> names = new HashSet<>(loaded.length * 2);
+        for (Class<?> type : loaded) {
+            names.add(type.getName());
+        }
+        classesBeforeAgent = names;
     }
 
-    /** Readies the managed thread and starts recording or replaying its calls. */
+    protected Session(Thread main, int quantum, long watchdogMillis) {
+        this.main = main;
+        this.watchdogMillis = watchdogMillis;
+        this.scheduler = new Scheduler(quantum, this);
+    }
+
+    /** Readies the main thread and starts recording or replaying: main holds the token. */
     public void activate() {
-        ThreadRandomState.clear(managed);
+        ThreadRandomState.clear(main);
+        scheduler.start(main, watchdogMillis);
     }
 
     /** Ends the run: called once, from a shutdown hook. */
     public abstract void finish();
 
     protected final boolean managedHere() {
-        return Thread.currentThread() == managed && !inAgent;
+        return scheduler.runningManaged();
+    }
+
+    /** The token holder's model, marked as doing the agent's work; null on any other thread. */
+    protected final ManagedThread enterAgent() {
+        if (Thread.currentThread() != io.lockstep.boot.Hooks.holder) {
+            return null;
+        }
+        ManagedThread me = scheduler.current();
+        if (me == null || me.inAgent) {
+            return null;
+        }
+        me.inAgent = true;
+        return me;
+    }
+
+    protected static void leaveAgent(ManagedThread me) {
+        if (me != null) {
+            me.inAgent = false;
+        }
+    }
+
+    /** Logical id of the thread whose entry this is. */
+    protected final int threadIndex() {
+        ManagedThread me = scheduler.current();
+        return me == null ? 0 : me.index;
+    }
+
+    // ---- scheduling: on the token holder, the scheduler runs as agent work (the JDK code it
+    // uses passes through the hooks); anywhere else, the real operation ----
+
+    @Override
+    public void budgetExpired() {
+        ManagedThread me = enterAgent();
+        if (me == null) {
+            io.lockstep.boot.Hooks.budget = Scheduler.DEFER_TICKS; // application code the agent called: never preempted there
+            return;
+        }
+        try {
+            scheduler.budgetExpired();
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    @Override
+    public void monitorEnter(Object monitor) {
+        ManagedThread me = enterAgent();
+        if (me != null) {
+            try {
+                scheduler.monitorEnter(monitor);
+            } finally {
+                me.inAgent = false;
+            }
+        }
+    }
+
+    @Override
+    public void monitorExit(Object monitor) {
+        ManagedThread me = enterAgent();
+        if (me != null) {
+            try {
+                scheduler.monitorExit(monitor);
+            } finally {
+                me.inAgent = false;
+            }
+        }
+    }
+
+    @Override
+    public void await(Object monitor, long nanos) throws InterruptedException {
+        ManagedThread me = enterAgent();
+        if (me == null) {
+            monitor.wait(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            return;
+        }
+        try {
+            scheduler.await(monitor, nanos);
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    @Override
+    public void notify(Object monitor, boolean all) {
+        ManagedThread me = enterAgent();
+        if (me == null) {
+            if (all) {
+                monitor.notifyAll();
+            } else {
+                monitor.notify();
+            }
+            return;
+        }
+        try {
+            scheduler.notify(monitor, all);
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    @Override
+    public void sleep(long nanos) throws InterruptedException {
+        ManagedThread me = enterAgent();
+        if (me == null) {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            return;
+        }
+        try {
+            scheduler.sleep(nanos);
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    @Override
+    public void yield() {
+        ManagedThread me = enterAgent();
+        if (me == null) {
+            Thread.yield();
+            return;
+        }
+        try {
+            scheduler.yieldTurn();
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    @Override
+    public void join(Thread thread, long nanos) throws InterruptedException {
+        ManagedThread me = enterAgent();
+        if (me == null) {
+            thread.join(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            return;
+        }
+        try {
+            scheduler.join(thread, nanos);
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    @Override
+    public void threadBegins() {
+        scheduler.threadBegins();
+    }
+
+    @Override
+    public void threadExits() {
+        ManagedThread me = enterAgent();
+        if (me != null) {
+            scheduler.threadExits(); // gives the token away for good: inAgent no longer matters
+        }
+    }
+
+    @Override
+    public void exitBegins() {
+        ManagedThread me = enterAgent();
+        if (me != null) {
+            try {
+                scheduler.exitBegins();
+            } finally {
+                leaveAgent(me);
+            }
+        }
+    }
+
+    @Override
+    public boolean interceptingThread(Thread target) {
+        return scheduler.interceptingThread(target);
+    }
+
+    @Override
+    public void threadStarting(Thread thread) {
+        if (!recordingHere()) {
+            return; // the agent's own threads, and those a JDK class initialiser starts, are not managed
+        }
+        ManagedThread me = enterAgent();
+        if (me != null) {
+            try {
+                scheduler.threadStarting(thread);
+            } finally {
+                leaveAgent(me);
+            }
+        }
+    }
+
+    /** Guarded by interceptingThread: the holder, or an unmanaged thread acting on a managed one. */
+    @Override
+    public void interrupt(Thread thread) {
+        ManagedThread me = enterAgent();
+        try {
+            scheduler.interrupt(thread);
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    @Override
+    public void park(Object blocker, long time, boolean absolute) {
+        ManagedThread me = enterAgent();
+        if (me == null) {
+            if (absolute) {
+                java.util.concurrent.locks.LockSupport.parkUntil(blocker, time);
+            } else if (time > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(blocker, time);
+            } else {
+                java.util.concurrent.locks.LockSupport.park(blocker);
+            }
+            return;
+        }
+        try {
+            scheduler.park(blocker, time, absolute);
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    @Override
+    public void unpark(Thread thread) {
+        ManagedThread me = enterAgent();
+        try {
+            scheduler.unpark(thread);
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    /** See {@link EntryKind#THREAD_NUMBER}. */
+    protected static final int THREAD_NUMBER = EntryKind.THREAD_NUMBER.code();
+    private int threadNumbers;
+
+    /** The next "Thread-N" number of a managed thread; other threads keep the JVM's. */
+    protected final int threadNumber(int real) {
+        return recordingHere() ? threadNumbers++ : real;
     }
 
     @Override
     public boolean intercepting() {
-        return managedHere();
+        return recordingHere();
+    }
+
+    /** Where inputs are recorded or replayed: managed, and outside JDK class initialisers. */
+    protected final boolean recordingHere() {
+        return scheduler.recordingHere();
+    }
+
+    @Override
+    public void jdkInit(int delta) {
+        ManagedThread me = scheduler.current();
+        if (me != null && Thread.currentThread() == io.lockstep.boot.Hooks.holder) {
+            me.jdkInitDepth += delta;
+        }
     }
 
     // ---- identity hashes ----
 
     @Override
     public int hashCode(Object object) {
+        if (Thread.currentThread() == io.lockstep.boot.Hooks.holder) {
+            ManagedThread me = enterAgent();
+            if (me == null) {
+                return object.hashCode(); // the agent's own work: its lookups must not come back here
+            }
+            try {
+                return hashCodeOf(object, true);
+            } finally {
+                leaveAgent(me);
+            }
+        }
+        return hashCodeOf(object, false);
+    }
+
+    /** @param assigning true on the token holder: a first request gets the next deterministic hash */
+    private int hashCodeOf(Object object, boolean assigning) {
         Class<?> type = object.getClass();
-        boolean identityHash = type == Class.class || !isApplicationClass(type) || !overridesHashCode.get(type);
-        return identityHash && hasDeterministicIdentity(object, type) ? identity(object) : object.hashCode();
+        boolean identityHash = type == Class.class || !overridesHashCode.get(type);
+        return identityHash && hasDeterministicIdentity(object, type) ? identity(object, assigning) : object.hashCode();
     }
 
     @Override
@@ -85,19 +370,32 @@ public abstract class Session implements HookDelegate {
         if (object == null) {
             return 0;
         }
-        return hasDeterministicIdentity(object, object.getClass()) ? identity(object) : System.identityHashCode(object);
+        if (Thread.currentThread() == io.lockstep.boot.Hooks.holder) {
+            ManagedThread me = enterAgent();
+            if (me == null) {
+                return System.identityHashCode(object);
+            }
+            try {
+                return hasDeterministicIdentity(object, object.getClass()) ? identity(object, true) : System.identityHashCode(object);
+            } finally {
+                leaveAgent(me);
+            }
+        }
+        return hasDeterministicIdentity(object, object.getClass()) ? identity(object, false) : System.identityHashCode(object);
     }
 
     /**
-     * Only objects of the application's own classes (and plain Objects, Threads, arrays and the
-     * application's Class objects) get deterministic identity hashes: other JDK objects may
-     * already sit in JDK tables under their real hash.
+     * Only objects of the application's own classes (plain Objects, Threads, arrays, the
+     * application's Class objects, and JDK classes first loaded after the agent started, such as
+     * a pool's workers) get deterministic identity hashes: objects of the JDK classes loaded
+     * before may already sit in JDK tables under their real hash.
      */
     private boolean hasDeterministicIdentity(Object object, Class<?> type) {
         if (type == Class.class) {
             return isApplicationClass((Class<?>) object);
         }
-        return type.isArray() || type == Object.class || type == Thread.class || isApplicationClass(type);
+        return type.isArray() || type == Object.class || type == Thread.class || isApplicationClass(type)
+            || jdkClassLoadedLater.get(type);
     }
 
 
@@ -106,8 +404,8 @@ public abstract class Session implements HookDelegate {
         return loader != null && loader != platformLoader && loader != agentLoader;
     }
 
-    private int identity(Object object) {
-        return managedHere() ? identities.assign(object) : identities.lookup(object);
+    private int identity(Object object, boolean assigning) {
+        return assigning ? identities.assign(object) : identities.lookup(object);
     }
 
     // ---- intercepted calls ----
@@ -131,6 +429,11 @@ public abstract class Session implements HookDelegate {
      */
     protected abstract <T> T exchange(EntryKind kind, RealCall<T> real, Encoder<T> encoder, Decoder<T> decoder)
         throws IOException;
+
+    /** Inputs that may block (stdin): the call is made without the token, which other threads use meanwhile. */
+    protected static boolean blocks(EntryKind kind) {
+        return kind == EntryKind.STDIN_READ || kind == EntryKind.STDIN_READ_BYTE || kind == EntryKind.STDIN_SKIP;
+    }
 
     /** Encodes the outcome of a real call: status, then the value or the exception. */
     protected static <T> void encodeOutcome(T value, Exception thrown, Encoder<T> encoder, PayloadOut out) {

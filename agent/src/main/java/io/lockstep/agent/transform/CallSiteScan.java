@@ -1,6 +1,9 @@
 package io.lockstep.agent.transform;
 
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 import java.util.List;
 
@@ -17,8 +20,9 @@ final class CallSiteScan {
     private CallSiteScan() {
     }
 
-    static boolean mayChange(ClassReader reader, String className, Scope scope) {
-        if (Rules.INTERCEPTS.containsKey(className) || Rules.RETURN_VALUES.containsKey(className)) {
+    static boolean mayChange(ClassReader reader, String className, Scope scope, boolean synchronizes, boolean firstLoad) {
+        if (scope == Scope.APPLICATION || Rules.INTERCEPTS.containsKey(className) || Rules.RETURN_VALUES.containsKey(className)
+            || Rules.PROLOGUES.containsKey(className)) {
             return true;
         }
         List<Rules.ClassValueSite> classSites = Rules.CLASS_VALUES.get(className);
@@ -39,6 +43,9 @@ final class CallSiteScan {
             if (scope.rewritesIdentity() && isIdentityCall(owner, name, descriptor)) {
                 return true;
             }
+            if (synchronizes && Rules.REDIRECT_NAMES.contains(name) && Rules.REDIRECTS.containsKey(name + descriptor)) {
+                return true;
+            }
             if (scope.filtersGlobalValues()) {
                 for (Rules.ValueSite site : Rules.GLOBAL_VALUES) {
                     if (site.matches(owner, name, descriptor)) {
@@ -54,7 +61,34 @@ final class CallSiteScan {
                 }
             }
         }
-        return false;
+        return synchronizes && hasMonitors(reader, firstLoad);
+    }
+
+    /** Reads the code: a monitorenter, a run() (a thread may begin there), or (while the class is still being defined) a synchronized method. */
+    private static boolean hasMonitors(ClassReader reader, boolean firstLoad) {
+        boolean[] found = new boolean[1];
+        reader.accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                if (found[0]) {
+                    return null;
+                }
+                if ((firstLoad && (access & Opcodes.ACC_SYNCHRONIZED) != 0 && (access & Opcodes.ACC_NATIVE) == 0)
+                    || ((name + descriptor).equals(Rules.APPLICATION_RUN) && (access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT)) == 0)) {
+                    found[0] = true;
+                    return null;
+                }
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (opcode == Opcodes.MONITORENTER) {
+                            found[0] = true;
+                        }
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return found[0];
     }
 
     private static boolean isIdentityCall(String owner, String name, String descriptor) {

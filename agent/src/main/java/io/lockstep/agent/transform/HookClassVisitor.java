@@ -7,20 +7,33 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Applies {@link Rules} to one class. Changes no control flow except the intercept prologue. */
+/**
+ * Applies {@link Rules} to one class. Changes no control flow except the intercept prologue and
+ * the monitor a synchronized method becomes.
+ */
 final class HookClassVisitor extends ClassVisitor {
     private final Scope scope;
     private final boolean jdkClass;
+    private final boolean synchronizes;
+    /** A class being defined (not redefined) may still change its methods' modifiers. */
+    private final boolean firstLoad;
+    private final ThreadTypes threadTypes;
     private String className;
     private boolean changed;
 
-    HookClassVisitor(ClassVisitor next, Scope scope, boolean jdkClass) {
+    HookClassVisitor(ClassVisitor next, Scope scope, boolean jdkClass, boolean synchronizes, boolean firstLoad,
+                     ThreadTypes threadTypes) {
         super(Opcodes.ASM9, next);
         this.scope = scope;
         this.jdkClass = jdkClass;
+        this.synchronizes = synchronizes;
+        this.firstLoad = firstLoad;
+        this.threadTypes = threadTypes;
     }
 
     boolean changed() {
@@ -35,9 +48,17 @@ final class HookClassVisitor extends ClassVisitor {
 
     @Override
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-        MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+        // A synchronized method's monitor is taken by the VM before any hook could run: where the
+        // class is still being defined, it becomes an explicit monitor the hooks bracket.
+        boolean unsynchronize = synchronizes && firstLoad && (access & Opcodes.ACC_SYNCHRONIZED) != 0
+            && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
+        MethodVisitor next = super.visitMethod(unsynchronize ? access & ~Opcodes.ACC_SYNCHRONIZED : access, name, descriptor,
+            signature, exceptions);
         if (next == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
             return next;
+        }
+        if (unsynchronize) {
+            changed = true;
         }
         String method = name + descriptor;
         Map<String, Rules.Intercept> intercepts = Rules.INTERCEPTS.get(className);
@@ -47,7 +68,20 @@ final class HookClassVisitor extends ClassVisitor {
         // A JDK class initialiser may run in the agent's own work on one side and in the
         // application's on the other; its reads must not be recorded.
         boolean valuesHere = !(jdkClass && name.equals("<clinit>"));
-        return new HookMethodVisitor(next, access, name, descriptor, method, intercept, returnKind, valuesHere);
+        Map<String, String> prologues = Rules.PROLOGUES.get(className);
+        String prologue = prologues == null ? null : prologues.get(method);
+        if (prologue == null && (scope == Scope.APPLICATION || synchronizes) && method.equals(Rules.APPLICATION_RUN)
+            && (access & Opcodes.ACC_STATIC) == 0) {
+            prologue = "threadBegins";
+        }
+        // A JDK class initialiser runs where the class is first used: in the agent's work on one
+        // side, in the application's on the other. Nothing it does, callees included, is recorded.
+        boolean jdkInit = jdkClass && firstLoad && name.equals("<clinit>");
+        if (jdkInit) {
+            changed = true;
+        }
+        return new HookMethodVisitor(next, access, name, descriptor, method, intercept, returnKind, valuesHere, prologue,
+            unsynchronize, jdkInit);
     }
 
     private final class HookMethodVisitor extends MethodVisitor {
@@ -57,11 +91,19 @@ final class HookClassVisitor extends ClassVisitor {
         private final Rules.Intercept intercept;
         private final EntryKind returnKind;
         private final boolean valuesHere;
+        private final String prologue;
+        private final boolean unsynchronize;
+        private final boolean jdkInit;
+        private final boolean ticks = scope == Scope.APPLICATION;
         private final Label hook = new Label();
+        private final Label monitorStart = new Label();
+        private final Label monitorEnd = new Label();
+        private final Set<Label> visited = new HashSet<>();
         private int extraStack;
 
         HookMethodVisitor(MethodVisitor next, int access, String name, String descriptor, String method,
-                          Rules.Intercept intercept, EntryKind returnKind, boolean valuesHere) {
+                          Rules.Intercept intercept, EntryKind returnKind, boolean valuesHere, String prologue,
+                          boolean unsynchronize, boolean jdkInit) {
             super(Opcodes.ASM9, next);
             this.access = access;
             this.descriptor = descriptor;
@@ -69,27 +111,105 @@ final class HookClassVisitor extends ClassVisitor {
             this.intercept = intercept;
             this.returnKind = returnKind;
             this.valuesHere = valuesHere;
+            this.prologue = prologue;
+            this.unsynchronize = unsynchronize;
+            this.jdkInit = jdkInit;
         }
 
         @Override
         public void visitCode() {
             super.visitCode();
-            if (intercept != null) {
-                if (intercept.stdinOnly()) {
-                    super.visitVarInsn(Opcodes.ALOAD, 0);
-                    super.visitFieldInsn(Opcodes.GETFIELD, className, "fd", "Ljava/io/FileDescriptor;");
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "interceptingStdin", "(Ljava/io/FileDescriptor;)Z", false);
+            if (prologue != null) {
+                int open = prologue.indexOf('(');
+                if (open < 0) {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, prologue, "()V", false);
                 } else {
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "intercepting", "()Z", false);
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, prologue.substring(0, open), prologue.substring(open), false);
+                    extraStack = Math.max(extraStack, 1);
+                }
+                changed = true;
+            }
+            if (ticks) {
+                tick();
+            }
+            if (intercept != null) {
+                switch (intercept.guard()) {
+                    case STDIN -> {
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitFieldInsn(Opcodes.GETFIELD, className, "fd", "Ljava/io/FileDescriptor;");
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "interceptingStdin", "(Ljava/io/FileDescriptor;)Z", false);
+                    }
+                    case THREAD -> {
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "interceptingThread", "(Ljava/lang/Thread;)Z", false);
+                    }
+                    default -> super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "intercepting", "()Z", false);
                 }
                 super.visitJumpInsn(Opcodes.IFNE, hook);
                 changed = true;
             }
+            if (unsynchronize) {
+                loadMonitor();
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorEnter", "(Ljava/lang/Object;)V", false);
+                loadMonitor();
+                super.visitInsn(Opcodes.MONITORENTER);
+                super.visitLabel(monitorStart);
+            } else if (jdkInit) {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "jdkInitBegins", "()V", false);
+                super.visitLabel(monitorStart);
+            }
+        }
+
+        private void tick() {
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "tick", "()V", false);
+            changed = true;
+        }
+
+        /** The monitor of a synchronized method: this, or the class. */
+        private void loadMonitor() {
+            if ((access & Opcodes.ACC_STATIC) != 0) {
+                super.visitLdcInsn(Type.getObjectType(className));
+            } else {
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+            }
+        }
+
+        /** What every way out of a wrapped body does: exit the monitor, or end the JDK initialiser. */
+        private void leaveBody() {
+            if (jdkInit) {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "jdkInitEnds", "()V", false);
+                return;
+            }
+            loadMonitor();
+            super.visitInsn(Opcodes.MONITOREXIT);
+            loadMonitor();
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorExit", "(Ljava/lang/Object;)V", false);
+            extraStack = Math.max(extraStack, 1);
+        }
+
+        @Override
+        public void visitLabel(Label label) {
+            super.visitLabel(label);
+            visited.add(label);
+        }
+
+        /** A jump back to a label already seen closes a loop: a tick first. */
+        @Override
+        public void visitJumpInsn(int opcode, Label label) {
+            if (ticks && visited.contains(label)) {
+                tick();
+            }
+            super.visitJumpInsn(opcode, label);
         }
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String callDescriptor, boolean isInterface) {
             if (scope.rewritesIdentity() && rewriteIdentity(opcode, owner, name, callDescriptor)) {
+                changed = true;
+                return;
+            }
+            if (synchronizes && redirect(opcode, owner, name, callDescriptor)) {
                 changed = true;
                 return;
             }
@@ -129,6 +249,55 @@ final class HookClassVisitor extends ClassVisitor {
             return false;
         }
 
+        private boolean redirect(int opcode, String owner, String name, String callDescriptor) {
+            if (!Rules.REDIRECT_NAMES.contains(name)) {
+                return false;
+            }
+            Rules.Redirect redirect = Rules.REDIRECTS.get(name + callDescriptor);
+            if (redirect == null) {
+                return false;
+            }
+            if (redirect.staticCall() != (opcode == Opcodes.INVOKESTATIC)) {
+                return false;
+            }
+            if (redirect.owner() != null && (!redirect.owner().equals(owner) || className.equals(Rules.LOCK_SUPPORT))) {
+                return false; // LockSupport's own Unsafe calls are the real park its intercept falls back to
+            }
+            if (redirect.threadOwner() && !threadTypes.isThread(owner)) {
+                return false;
+            }
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, redirect.hook(), redirect.hookDescriptor(), false);
+            return true;
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (synchronizes && opcode == Opcodes.MONITORENTER) {
+                super.visitInsn(Opcodes.DUP);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorEnter", "(Ljava/lang/Object;)V", false);
+                super.visitInsn(Opcodes.MONITORENTER);
+                extraStack = Math.max(extraStack, 1);
+                changed = true;
+                return;
+            }
+            if (synchronizes && opcode == Opcodes.MONITOREXIT) {
+                super.visitInsn(Opcodes.DUP);
+                super.visitInsn(Opcodes.MONITOREXIT);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorExit", "(Ljava/lang/Object;)V", false);
+                extraStack = Math.max(extraStack, 1);
+                changed = true;
+                return;
+            }
+            boolean isReturn = opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN;
+            if (returnKind != null && (opcode == Opcodes.LRETURN || opcode == Opcodes.IRETURN)) {
+                emitValueFilter(opcode == Opcodes.LRETURN ? Type.LONG_TYPE : Type.INT_TYPE, returnKind);
+            }
+            if ((unsynchronize || jdkInit) && isReturn) {
+                leaveBody();
+            }
+            super.visitInsn(opcode);
+        }
+
         private Rules.ValueSite valueSite(String owner, String name, String callDescriptor) {
             if (scope.filtersGlobalValues()) {
                 for (Rules.ValueSite site : Rules.GLOBAL_VALUES) {
@@ -160,20 +329,29 @@ final class HookClassVisitor extends ClassVisitor {
         }
 
         @Override
-        public void visitInsn(int opcode) {
-            if (returnKind != null && (opcode == Opcodes.LRETURN || opcode == Opcodes.IRETURN)) {
-                emitValueFilter(opcode == Opcodes.LRETURN ? Type.LONG_TYPE : Type.INT_TYPE, returnKind);
-            }
-            super.visitInsn(opcode);
-        }
-
-        @Override
         public void visitMaxs(int maxStack, int maxLocals) {
             int stack = maxStack + extraStack;
+            if (unsynchronize || jdkInit) {
+                stack = Math.max(stack, emitMonitorHandler());
+            }
             if (intercept != null) {
                 stack = Math.max(stack, emitInterceptBody());
             }
             super.visitMaxs(stack, maxLocals);
+        }
+
+        /** What javac writes for a synchronized block: on any exception, leave (exit the monitor) and rethrow. */
+        private int emitMonitorHandler() {
+            super.visitLabel(monitorEnd);
+            Label handler = new Label();
+            super.visitTryCatchBlock(monitorStart, monitorEnd, handler, null);
+            super.visitLabel(handler);
+            boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
+            Object[] locals = isStatic ? new Object[0] : new Object[] {className};
+            super.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+            leaveBody();
+            super.visitInsn(Opcodes.ATHROW);
+            return 2;
         }
 
         /** The hook branch, after the original code: a full frame, the arguments, the hook call, return. */

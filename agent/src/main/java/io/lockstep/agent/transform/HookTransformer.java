@@ -11,12 +11,18 @@ import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /** Instruments classes as they load, and the JDK classes that were loaded before the agent. */
 public final class HookTransformer implements ClassFileTransformer {
     private final ClassLoader agentLoader;
     private final ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
+    private final ThreadTypes jdkThreadTypes = new ThreadTypes(null);
+    /** Weak keys: an application's class loaders may come and go. */
+    private final Map<ClassLoader, ThreadTypes> threadTypesByLoader = Collections.synchronizedMap(new WeakHashMap<>());
 
     public HookTransformer(ClassLoader agentLoader) {
         this.agentLoader = agentLoader;
@@ -30,18 +36,21 @@ public final class HookTransformer implements ClassFileTransformer {
         }
         boolean jdkClass = loader == null || loader == platformLoader;
         Scope scope = Rules.scopeOf(className, jdkClass);
-        if (scope == Scope.NONE) {
+        boolean synchronizes = Rules.synchronizes(className, jdkClass);
+        if (scope == Scope.NONE && !synchronizes) {
             return null;
         }
+        boolean firstLoad = classBeingRedefined == null;
         try {
             ClassReader reader = new ClassReader(classfileBuffer);
-            if (!CallSiteScan.mayChange(reader, className, scope)) {
+            if (!CallSiteScan.mayChange(reader, className, scope, synchronizes, firstLoad)) {
                 return null;
             }
             // The reader is passed so unchanged methods are copied as they are; maxs and frames
             // are computed by HookClassVisitor itself, so no class is ever loaded here.
             ClassWriter writer = new ClassWriter(reader, 0);
-            HookClassVisitor visitor = new HookClassVisitor(writer, scope, jdkClass);
+            HookClassVisitor visitor = new HookClassVisitor(writer, scope, jdkClass, synchronizes, firstLoad,
+                threadTypes(loader));
             reader.accept(visitor, 0);
             return visitor.changed() ? writer.toByteArray() : null;
         } catch (Throwable t) {
@@ -50,10 +59,17 @@ public final class HookTransformer implements ClassFileTransformer {
         }
     }
 
+    private ThreadTypes threadTypes(ClassLoader loader) {
+        if (loader == null || loader == platformLoader) {
+            return jdkThreadTypes;
+        }
+        return threadTypesByLoader.computeIfAbsent(loader, ThreadTypes::new);
+    }
+
     /** Reads the class file from its module (class files are never encapsulated); unreadable counts as "may change". */
-    private static boolean mayChange(Class<?> type, String className, Scope scope) {
+    private static boolean mayChange(Class<?> type, String className, Scope scope, boolean synchronizes) {
         try (InputStream in = type.getModule().getResourceAsStream(className + ".class")) {
-            return in == null || CallSiteScan.mayChange(new ClassReader(in.readAllBytes()), className, scope);
+            return in == null || CallSiteScan.mayChange(new ClassReader(in.readAllBytes()), className, scope, synchronizes, false);
         } catch (IOException | RuntimeException e) {
             return true;
         }
@@ -70,7 +86,9 @@ public final class HookTransformer implements ClassFileTransformer {
             }
             String className = type.getName().replace('.', '/');
             Scope scope = Rules.scopeOf(className, true);
-            if (scope != Scope.NONE && instrumentation.isModifiableClass(type) && mayChange(type, className, scope)) {
+            boolean synchronizes = Rules.synchronizes(className, true);
+            if ((scope != Scope.NONE || synchronizes) && instrumentation.isModifiableClass(type)
+                && mayChange(type, className, scope, synchronizes)) {
                 targets.add(type);
             }
         }

@@ -19,9 +19,21 @@ import java.util.Set;
  * <li><b>identity</b>: calls of {@code Object.hashCode()} and {@code System.identityHashCode}
  *     go to {@code Hooks}, which makes identity hashes deterministic.</li>
  * </ul>
+ * And for the scheduler:
+ * <ul>
+ * <li><b>synchronization</b>: {@code monitorenter}/{@code monitorexit} and synchronized methods
+ *     are bracketed by {@code Hooks.monitorEnter/monitorExit}; calls of {@code Object.wait/notify},
+ *     {@code Thread.sleep/yield/onSpinWait/join} go to {@code Hooks} (they are native or final,
+ *     so their call sites are the one place to catch them), in application code and in the JDK
+ *     code that managed threads synchronise through;</li>
+ * <li><b>prologues</b>: a hook call at the entry of the methods where threads begin and end;</li>
+ * <li><b>ticks</b>: {@code Hooks.tick()} at method entries and loop back-edges of application
+ *     code, the clock of deterministic preemption.</li>
+ * </ul>
  */
 final class Rules {
     static final String HOOKS = "io/lockstep/boot/Hooks";
+    static final String LOCK_SUPPORT = "java/util/concurrent/locks/LockSupport";
 
     /**
      * A call whose result is a value of {@code kind}. A site {@code relative} to its long
@@ -41,8 +53,21 @@ final class Rules {
     record ClassValueSite(String method, ValueSite site) {
     }
 
+    /** When an intercept's hook takes over: on a managed thread; and for stdin; or for a managed thread in slot 0. */
+    enum Guard { MANAGED, STDIN, THREAD }
+
     /** A method whose body is replaced by a hook call while intercepting. */
-    record Intercept(String hookName, String hookDescriptor, boolean stdinOnly) {
+    record Intercept(String hookName, String hookDescriptor, Guard guard) {
+        Intercept(String hookName, String hookDescriptor) {
+            this(hookName, hookDescriptor, Guard.MANAGED);
+        }
+    }
+
+    /** A call that goes to {@code Hooks.<hook>} instead, with the receiver (if any) as first argument. */
+    record Redirect(String hook, String hookDescriptor, boolean staticCall, boolean threadOwner, String owner) {
+        Redirect(String hook, String hookDescriptor, boolean staticCall, boolean threadOwner) {
+            this(hook, hookDescriptor, staticCall, threadOwner, null);
+        }
     }
 
     /** Values read in any class of the broad scopes. */
@@ -64,7 +89,15 @@ final class Rules {
         "java/util/Random", List.of(new ClassValueSite("<init>()V",
             new ValueSite("java/util/Random", "seedUniquifier", "()J", EntryKind.RANDOM_SEED_UNIQUIFIER))),
         "java/util/concurrent/ThreadLocalRandom", List.of(new ClassValueSite(null,
-            seederDraw(EntryKind.THREAD_LOCAL_RANDOM_SEED))),
+            seederDraw(EntryKind.THREAD_LOCAL_RANDOM_SEED)), new ClassValueSite(null,
+            new ValueSite("java/util/concurrent/atomic/AtomicInteger", "addAndGet", "(I)I", EntryKind.THREAD_PROBE))),
+        // Thread ids come from a JVM-wide counter the agent's and the JDK's own threads draw from too.
+        "java/lang/Thread", List.of(
+            new ClassValueSite(null, new ValueSite("java/lang/Thread", "nextThreadID", "()J", EntryKind.THREAD_ID)),
+            new ClassValueSite(null, new ValueSite("java/lang/Thread$ThreadIdentifiers", "next", "()J", EntryKind.THREAD_ID)),
+            // "Thread-N": the agent's own unnamed threads must not shift the application's numbers.
+            new ClassValueSite(null, new ValueSite("java/lang/Thread", "nextThreadNum", "()I", EntryKind.THREAD_NUMBER)),
+            new ClassValueSite(null, new ValueSite("java/lang/Thread$ThreadNumbering", "next", "()I", EntryKind.THREAD_NUMBER))),
         "java/util/SplittableRandom", List.of(new ClassValueSite("<init>()V",
             seederDraw(EntryKind.SPLITTABLE_RANDOM_SEED))),
         "sun/management/VMManagementImpl", List.of(
@@ -81,27 +114,86 @@ final class Rules {
     /** Intercepted methods: class -> method name+descriptor -> hook. */
     static final Map<String, Map<String, Intercept>> INTERCEPTS = Map.of(
         "java/lang/System", Map.of(
-            "getenv(Ljava/lang/String;)Ljava/lang/String;", new Intercept("getenv", "(Ljava/lang/String;)Ljava/lang/String;", false),
-            "getenv()Ljava/util/Map;", new Intercept("getenv", "()Ljava/util/Map;", false)),
+            "getenv(Ljava/lang/String;)Ljava/lang/String;", new Intercept("getenv", "(Ljava/lang/String;)Ljava/lang/String;"),
+            "getenv()Ljava/util/Map;", new Intercept("getenv", "()Ljava/util/Map;")),
         "java/security/SecureRandom", Map.of(
-            "nextBytes([B)V", new Intercept("secureRandomNextBytes", "(Ljava/security/SecureRandom;[B)V", false),
+            "nextBytes([B)V", new Intercept("secureRandomNextBytes", "(Ljava/security/SecureRandom;[B)V"),
             "nextBytes([BLjava/security/SecureRandomParameters;)V",
-            new Intercept("secureRandomNextBytes", "(Ljava/security/SecureRandom;[BLjava/lang/Object;)V", false),
-            "generateSeed(I)[B", new Intercept("secureRandomGenerateSeed", "(Ljava/security/SecureRandom;I)[B", false),
-            "reseed()V", new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;)V", false),
+            new Intercept("secureRandomNextBytes", "(Ljava/security/SecureRandom;[BLjava/lang/Object;)V"),
+            "generateSeed(I)[B", new Intercept("secureRandomGenerateSeed", "(Ljava/security/SecureRandom;I)[B"),
+            "reseed()V", new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;)V"),
             "reseed(Ljava/security/SecureRandomParameters;)V",
-            new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;Ljava/lang/Object;)V", false)),
+            new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;Ljava/lang/Object;)V")),
+        "java/lang/Thread", Map.of(
+            "interrupt()V", new Intercept("interrupt", "(Ljava/lang/Thread;)V", Guard.THREAD)),
+        // The one place every lock, queue, latch, barrier, phaser and future of java.util.concurrent blocks.
+        "java/util/concurrent/locks/LockSupport", Map.of(
+            "park()V", new Intercept("park", "()V"),
+            "park(Ljava/lang/Object;)V", new Intercept("park", "(Ljava/lang/Object;)V"),
+            "parkNanos(J)V", new Intercept("parkNanos", "(J)V"),
+            "parkNanos(Ljava/lang/Object;J)V", new Intercept("parkNanos", "(Ljava/lang/Object;J)V"),
+            "parkUntil(J)V", new Intercept("parkUntil", "(J)V"),
+            "parkUntil(Ljava/lang/Object;J)V", new Intercept("parkUntil", "(Ljava/lang/Object;J)V"),
+            "unpark(Ljava/lang/Thread;)V", new Intercept("unpark", "(Ljava/lang/Thread;)V", Guard.THREAD)),
         "java/net/InetAddress", Map.of(
-            "getLocalHost()Ljava/net/InetAddress;", new Intercept("localHost", "()Ljava/net/InetAddress;", false)),
+            "getLocalHost()Ljava/net/InetAddress;", new Intercept("localHost", "()Ljava/net/InetAddress;")),
         "java/io/FileInputStream", Map.of(
-            "read()I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;)I", true),
-            "read([B)I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;[B)I", true),
-            "read([BII)I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;[BII)I", true),
-            "readAllBytes()[B", new Intercept("stdinReadAllBytes", "(Ljava/io/FileInputStream;)[B", true),
-            "readNBytes(I)[B", new Intercept("stdinReadNBytes", "(Ljava/io/FileInputStream;I)[B", true),
-            "skip(J)J", new Intercept("stdinSkip", "(Ljava/io/FileInputStream;J)J", true),
-            "available()I", new Intercept("stdinAvailable", "(Ljava/io/FileInputStream;)I", true),
-            "transferTo(Ljava/io/OutputStream;)J", new Intercept("stdinTransferTo", "(Ljava/io/FileInputStream;Ljava/io/OutputStream;)J", true)));
+            "read()I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;)I", Guard.STDIN),
+            "read([B)I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;[B)I", Guard.STDIN),
+            "read([BII)I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;[BII)I", Guard.STDIN),
+            "readAllBytes()[B", new Intercept("stdinReadAllBytes", "(Ljava/io/FileInputStream;)[B", Guard.STDIN),
+            "readNBytes(I)[B", new Intercept("stdinReadNBytes", "(Ljava/io/FileInputStream;I)[B", Guard.STDIN),
+            "skip(J)J", new Intercept("stdinSkip", "(Ljava/io/FileInputStream;J)J", Guard.STDIN),
+            "available()I", new Intercept("stdinAvailable", "(Ljava/io/FileInputStream;)I", Guard.STDIN),
+            "transferTo(Ljava/io/OutputStream;)J", new Intercept("stdinTransferTo", "(Ljava/io/FileInputStream;Ljava/io/OutputStream;)J", Guard.STDIN)));
+
+    /**
+     * Hook calls at the entry of methods, which then run on: class -> method name+descriptor ->
+     * hook, a static ()V, or (Ljava/lang/Thread;)V given {@code this}.
+     */
+    static final Map<String, Map<String, String>> PROLOGUES = Map.of(
+        // JDK 21+ executors start their threads through start(ThreadContainer), not start().
+        "java/lang/Thread", Map.of("run()V", "threadBegins", "exit()V", "threadExits",
+            "start()V", "threadStarting(Ljava/lang/Thread;)V",
+            "start(Ljdk/internal/vm/ThreadContainer;)V", "threadStarting(Ljava/lang/Thread;)V"),
+        "java/util/concurrent/ForkJoinWorkerThread", Map.of("run()V", "threadBegins"),
+        "java/util/TimerThread", Map.of("run()V", "threadBegins"),
+        "java/lang/Runtime", Map.of("exit(I)V", "exitBegins"));
+
+    /** In application classes and the JDK's concurrency code every run() may be where a Thread subclass begins. */
+    static final String APPLICATION_RUN = "run()V";
+
+    /** Calls redirected to Hooks, by name+descriptor. Object's are final, so any owner is Object's. */
+    static final Map<String, Redirect> REDIRECTS = Map.ofEntries(
+        Map.entry("wait()V", new Redirect("wait", "(Ljava/lang/Object;)V", false, false)),
+        Map.entry("wait(J)V", new Redirect("wait", "(Ljava/lang/Object;J)V", false, false)),
+        Map.entry("wait(JI)V", new Redirect("wait", "(Ljava/lang/Object;JI)V", false, false)),
+        Map.entry("notify()V", new Redirect("notify", "(Ljava/lang/Object;)V", false, false)),
+        Map.entry("notifyAll()V", new Redirect("notifyAll", "(Ljava/lang/Object;)V", false, false)),
+        Map.entry("sleep(J)V", new Redirect("sleep", "(J)V", true, true)),
+        Map.entry("sleep(JI)V", new Redirect("sleep", "(JI)V", true, true)),
+        Map.entry("sleep(Ljava/time/Duration;)V", new Redirect("sleep", "(Ljava/time/Duration;)V", true, true)),
+        Map.entry("yield()V", new Redirect("yield", "()V", true, true)),
+        Map.entry("onSpinWait()V", new Redirect("onSpinWait", "()V", true, true)),
+        Map.entry("join()V", new Redirect("join", "(Ljava/lang/Thread;)V", false, true)),
+        Map.entry("join(J)V", new Redirect("join", "(Ljava/lang/Thread;J)V", false, true)),
+        Map.entry("join(JI)V", new Redirect("join", "(Ljava/lang/Thread;JI)V", false, true)),
+        // JDK 21+ ForkJoinPool and DelayScheduler park and unpark through Unsafe, past LockSupport.
+        Map.entry("park(ZJ)V", new Redirect("unsafePark", "(Ljava/lang/Object;ZJ)V", false, false, "jdk/internal/misc/Unsafe")),
+        Map.entry("unpark(Ljava/lang/Object;)V",
+            new Redirect("unsafeUnpark", "(Ljava/lang/Object;Ljava/lang/Object;)V", false, false, "jdk/internal/misc/Unsafe")));
+
+    /** Names of {@link #REDIRECTS}, for the constant-pool scan. */
+    static final Set<String> REDIRECT_NAMES = Set.of("wait", "notify", "notifyAll", "sleep", "yield", "onSpinWait", "join",
+        "park", "unpark");
+
+    /**
+     * JDK code whose monitors, waits and sleeps managed threads synchronise through: collections
+     * (ConcurrentHashMap bins, synchronized wrappers), java.util.concurrent, Timer, streams, and
+     * I/O (PrintStream, readers, writers, their encoders); and the JDK's own joins of shutdown hooks.
+     */
+    private static final List<String> JDK_SYNC_PACKAGES = List.of("java/util/", "java/io/", "sun/nio/cs/",
+        "java/lang/ApplicationShutdownHooks");
 
     /**
      * JDK code that reads clocks and hashes objects on the application's behalf (dates,
@@ -125,8 +217,16 @@ final class Rules {
     private Rules() {
     }
 
+    /** Does the class get the synchronization rules (application classes, and the JDK code above)? */
+    static boolean synchronizes(String className, boolean jdkClass) {
+        if (isAgentClass(className)) {
+            return false;
+        }
+        return !jdkClass || (startsWithAny(className, JDK_SYNC_PACKAGES) && !startsWithAny(className, JDK_EXCLUDED_PACKAGES));
+    }
+
     static Scope scopeOf(String className, boolean jdkClass) {
-        if (className.startsWith("io/lockstep/boot/") || className.startsWith("io/lockstep/agent/")) {
+        if (isAgentClass(className)) {
             return Scope.NONE;
         }
         if (!jdkClass) {
@@ -144,8 +244,14 @@ final class Rules {
         return Scope.NONE;
     }
 
+    /** The hooks and the launcher, on the boot and system class paths (the rest of the agent has its own loader). */
+    private static boolean isAgentClass(String className) {
+        return className.startsWith("io/lockstep/boot/") || className.startsWith("io/lockstep/agent/");
+    }
+
     static boolean hasSpecificRules(String className) {
-        return CLASS_VALUES.containsKey(className) || RETURN_VALUES.containsKey(className) || INTERCEPTS.containsKey(className);
+        return CLASS_VALUES.containsKey(className) || RETURN_VALUES.containsKey(className) || INTERCEPTS.containsKey(className)
+            || PROLOGUES.containsKey(className);
     }
 
     private static boolean startsWithAny(String className, List<String> prefixes) {

@@ -1,0 +1,130 @@
+package io.lockstep.agent;
+
+import io.lockstep.programs.threads.AtomicsAndMaps;
+import io.lockstep.programs.threads.Deadlock;
+import io.lockstep.programs.threads.Executors;
+import io.lockstep.programs.threads.Futures;
+import io.lockstep.programs.threads.Locks;
+import io.lockstep.programs.threads.MissedSwitchPoint;
+import io.lockstep.programs.threads.MonitorsAndWaits;
+import io.lockstep.programs.threads.ParallelStreams;
+import io.lockstep.programs.threads.Queues;
+import io.lockstep.programs.threads.RacyCounter;
+import io.lockstep.programs.threads.Stress;
+import io.lockstep.programs.threads.Synchronizers;
+import io.lockstep.programs.threads.ThreadLifecycle;
+import io.lockstep.programs.threads.Timers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The scheduler's differential tests: multithreaded programs (data races included) whose
+ * output depends on how their threads interleave. Without the agent the racy ones print
+ * different things from run to run; each is recorded and replayed three times, and every
+ * replay must print the bytes its recording printed.
+ */
+class ThreadsIT {
+    private static final int PAIRS = 3;
+    private static final int PLAIN_ATTEMPTS = 5;
+
+    @TempDir
+    Path tmp;
+
+    /** The corpus; between them they use every primitive the scheduler models. */
+    static List<Class<?>> corpus() {
+        return List.of(RacyCounter.class, MonitorsAndWaits.class, ThreadLifecycle.class, Locks.class, Queues.class,
+            Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class,
+            Stress.class);
+    }
+
+    /** Programs whose output shows their interleaving: plain runs must differ (the nondeterminism is real). */
+    private static final Set<Class<?>> VARYING = Set.of(RacyCounter.class, MonitorsAndWaits.class, Locks.class, Queues.class,
+        Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class);
+
+    @ParameterizedTest
+    @MethodSource("corpus")
+    void replaysPrintWhatTheRecordingsPrinted(Class<?> program) {
+        assertRunsWithoutTheAgent(program);
+        for (int pair = 1; pair <= PAIRS; pair++) {
+            assertReplayMatchesRecording(program, tmp.resolve(program.getSimpleName() + "-" + pair), "");
+        }
+    }
+
+    /**
+     * A small quantum preempts the racing threads inside their loops: updates get lost in the
+     * recording, and the replay loses the same ones.
+     */
+    @Test
+    void preemptionInsideADataRaceIsReplayed() {
+        for (int pair = 1; pair <= PAIRS; pair++) {
+            ForkedJvm.Result recorded = assertReplayMatchesRecording(RacyCounter.class, tmp.resolve("racy-" + pair),
+                ",quantum=" + (700 + pair * 311));
+            Matcher counter = Pattern.compile("counter (\\d+) of (\\d+)").matcher(recorded.stdout());
+            assertTrue(counter.find(), recorded::toString);
+            assertTrue(Long.parseLong(counter.group(1)) < Long.parseLong(counter.group(2)),
+                "no update was lost, so no thread was preempted inside the race:\n" + recorded);
+        }
+    }
+
+    /** A program that deadlocks without the agent deadlocks under it, on both sides, and a thread dump shows it. */
+    @Test
+    void aDeadlockStaysADeadlockThatThreadDumpsReport() {
+        Path journal = tmp.resolve("deadlock");
+        for (ForkedJvm side : List.of(ForkedJvm.plain(), ForkedJvm.record(journal), ForkedJvm.replay(journal))) {
+            ForkedJvm.Result result = side.threadDumpAfter(4000, Deadlock.class);
+            assertEquals(-1, result.exit(), "it ended:\n" + result);
+            assertTrue(result.stdout().contains("Found one Java-level deadlock"), result::toString);
+            assertTrue(result.stdout().contains("\"one\"") && result.stdout().contains("\"two\""), result::toString);
+        }
+    }
+
+    /** A token holder blocked where the agent sees no switch point: a clear error with the stacks, not a hang. */
+    @Test
+    void theWatchdogReportsAMissedSwitchPoint() {
+        ForkedJvm.Result result = ForkedJvm.record(tmp.resolve("missed")).agent("mode=record,journal=" + tmp.resolve("missed")
+            + ",watchdog=1000").run(MissedSwitchPoint.class);
+        assertEquals(5, result.exit(), result::toString);
+        assertTrue(result.stderr().contains("holds the token but has been WAITING"), result::toString);
+        assertTrue(result.stderr().contains("MissedSwitchPoint.main"), result::toString);
+        assertTrue(result.stderr().contains("\"other\""), "the other managed threads' stacks are missing:\n" + result);
+    }
+
+    private static void assertRunsWithoutTheAgent(Class<?> program) {
+        Set<String> outputs = new HashSet<>();
+        for (int attempt = 0; attempt < (VARYING.contains(program) ? PLAIN_ATTEMPTS : 1); attempt++) {
+            ForkedJvm.Result plain = ForkedJvm.plain().run(program);
+            assertEquals(0, plain.exit(), plain::toString);
+            outputs.add(plain.stdout());
+            if (outputs.size() > 1) {
+                return;
+            }
+        }
+        assertTrue(!VARYING.contains(program), program.getSimpleName() + " printed the same in " + PLAIN_ATTEMPTS
+            + " runs without the agent: its output does not show its interleaving");
+    }
+
+    private static ForkedJvm.Result assertReplayMatchesRecording(Class<?> program, Path journal, String moreOptions) {
+        ForkedJvm.Result recorded = ForkedJvm.record(journal).agent("mode=record,journal=" + journal + moreOptions).run(program);
+        assertEquals(0, recorded.exit(), recorded::toString);
+        assertEquals("", recorded.stderr(), recorded::toString);
+        ForkedJvm.Result replayed = ForkedJvm.replay(journal).agent("mode=replay,journal=" + journal + moreOptions).run(program);
+        assertEquals(0, replayed.exit(), replayed::toString);
+        assertEquals(recorded.stdout(), replayed.stdout(), "the replay printed something else");
+        assertArrayEquals(recorded.stdoutBytes(), replayed.stdoutBytes());
+        assertArrayEquals(recorded.stderrBytes(), replayed.stderrBytes(), replayed::toString);
+        return recorded;
+    }
+}

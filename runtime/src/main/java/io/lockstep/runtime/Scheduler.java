@@ -1,0 +1,1140 @@
+package io.lockstep.runtime;
+
+import io.lockstep.boot.Hooks;
+import io.lockstep.runtime.ManagedThread.State;
+import io.lockstep.runtime.ManagedThread.Wake;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one-token scheduler: managed threads run one at a time and hand the token over only at
+ * switch points, so the recording and the replay interleave them the same way.
+ * <p>
+ * The model (monitor owners, wait sets, park permits, the run queue) is touched only by the
+ * token holder, or by the idle thread while nobody holds the token: the token is its lock.
+ * Every switch decision is an <em>admission point</em>, numbered in order. What the program
+ * cannot decide by itself (a timed wait expiring, a blocking call returning, an unpark or
+ * interrupt from an unmanaged thread) is applied only at an admission point; the recording
+ * logs it with the point's number and the replay applies it at the same point.
+ */
+public final class Scheduler {
+    /** What the scheduler reads from and writes to the log. */
+    interface SchedulingLog {
+        boolean recording();
+
+        /** Recording: a thread woken from outside at this point. */
+        void admitted(long point, int thread, Wake wake);
+
+        /** Recording: the run ends at this point. */
+        void ended(long point);
+
+        /**
+         * Replay: consumes the admission logged at this point, if the log holds one next.
+         * @return {@code thread << 8 | wake}, {@link #NONE} or {@link #END}
+         */
+        long nextAdmission(long point);
+
+        /** Replay: the admission point of the next admission or end in the log, or -1 if the log holds something else next. */
+        long nextAdmissionPoint();
+
+        /** Replay: what the log holds next, for a report. */
+        String describeNext();
+
+        /** Replay: the log holds nothing more (a recording that was killed). */
+        boolean atEnd();
+    }
+
+    /** -Dlockstep.trace=true: every switch decision on stderr, for the agent's own debugging. */
+    private static final boolean TRACE = Boolean.getBoolean("lockstep.trace");
+    static final long NONE = -1;
+    static final long END = -2;
+    /** Ticks granted when preemption is put off (class initialisation, a JDK synchronized method). */
+    static final int DEFER_TICKS = 10_000;
+    private static final long END_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final int quantum;
+    private final SchedulingLog log;
+    private final boolean recording;
+
+    /** Every managed thread not yet dead, in start order; replaced, never changed, so any thread may read it. */
+    private volatile ManagedThread[] registry = new ManagedThread[0];
+    private final ArrayDeque<ManagedThread> runQueue = new ArrayDeque<>();
+    /** Threads that hold monitors while another runs: the only owners a monitor enter must look at. */
+    private final List<ManagedThread> holdersOut = new ArrayList<>();
+    private final List<ManagedThread> blocked = new ArrayList<>();
+    private final List<ManagedThread> waiting = new ArrayList<>();
+    private int timedBlocks;
+    private ManagedThread current;
+    private int nextIndex = 1;
+    private volatile long point;
+    private boolean shuttingDown;
+    /** Compared by ==: an identity set would hash them, and the agent must not hand out identity hashes. */
+    private List<Thread> agentHookThreads = List.of();
+
+    // Idle: nobody holds the token; the idle thread admits what comes from outside.
+    private final Object idleLock = new Object();
+    private boolean idle;
+    private final ConcurrentLinkedQueue<long[]> external = new ConcurrentLinkedQueue<>();
+    private volatile boolean endRequested;
+    private volatile long endRequestedAt;
+    private volatile boolean detached;
+    private Thread idleThread;
+    private Thread watchdogThread;
+    private final ClassValue<Map<String, Boolean>> synchronizedMethods = new ClassValue<>() {
+        @Override
+        protected Map<String, Boolean> computeValue(Class<?> type) {
+            return Collections.synchronizedMap(new java.util.HashMap<>());
+        }
+    };
+
+    Scheduler(int quantum, SchedulingLog log) {
+        this.quantum = quantum;
+        this.log = log;
+        this.recording = log.recording();
+    }
+
+    // ---- life cycle ----
+
+    /** Makes the calling thread (main) the first managed thread and the token holder. */
+    void start(Thread main, long watchdogMillis) {
+        agentHookThreads = shutdownHooksRegisteredSoFar();
+        ManagedThread first = new ManagedThread(main, nextIndex++);
+        first.begun = true;
+        first.daemon = main.isDaemon();
+        registry = new ManagedThread[] {first};
+        // The agent's threads start before main holds the token, so they are never managed.
+        idleThread = new Thread(this::idleLoop, "lockstep-scheduler");
+        idleThread.setDaemon(true);
+        idleThread.start();
+        watchdogThread = new Thread(() -> watchdog(watchdogMillis), "lockstep-watchdog");
+        watchdogThread.setDaemon(true);
+        watchdogThread.start();
+        current = first;
+        Hooks.budget = quantum;
+        Hooks.holder = main;
+    }
+
+    /**
+     * Shutdown hooks registered before main (the agent's own) are never managed, even when a
+     * managed thread calling System.exit starts them.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<Thread> shutdownHooksRegisteredSoFar() {
+        try {
+            Class<?> hooks = Class.forName("java.lang.ApplicationShutdownHooks");
+            Field field = hooks.getDeclaredField("hooks");
+            field.setAccessible(true);
+            synchronized (hooks) {
+                Map<Thread, Thread> registered = (Map<Thread, Thread>) field.get(null);
+                return registered == null ? List.of() : List.copyOf(registered.keySet());
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    ManagedThread current() {
+        return current;
+    }
+
+    /** True on the token holder outside the agent's own work. */
+    boolean runningManaged() {
+        return Thread.currentThread() == Hooks.holder && !current.inAgent;
+    }
+
+    /** True on the holder outside the agent's work and outside JDK class initialisers: its inputs are recorded. */
+    boolean recordingHere() {
+        if (Thread.currentThread() != Hooks.holder) {
+            return false;
+        }
+        ManagedThread me = current;
+        return !me.inAgent && me.jdkInitDepth == 0;
+    }
+
+    boolean detached() {
+        return detached;
+    }
+
+    long point() {
+        return point;
+    }
+
+    // ---- switching ----
+
+    /**
+     * A switch point: applies what was admitted from outside, then picks the next thread.
+     * @return true if {@code me} runs on; false if the token went to another thread (or to
+     *     nobody), and {@code me} must wait for it unless it is ending
+     */
+    private boolean switchAway(ManagedThread me, boolean stillRunnable) {
+        admit();
+        if (stillRunnable) {
+            me.state = State.RUNNABLE;
+            runQueue.addLast(me);
+        }
+        ManagedThread next = pickNext();
+        if (TRACE) {
+            Fatal.warn("trace: point " + point + " " + me + " -> " + next + " queue " + runQueue);
+        }
+        if (next == me) {
+            Hooks.budget = quantum;
+            return true;
+        }
+        if (me.holdsAny()) {
+            holdersOut.add(me);
+        }
+        if (next == null) {
+            goIdle();
+        } else {
+            grant(next);
+        }
+        return false;
+    }
+
+    private ManagedThread pickNext() {
+        ManagedThread next;
+        while ((next = runQueue.pollFirst()) != null) {
+            if (next.frozen) {
+                continue;
+            }
+            // A thread coming back from Object.wait needs its monitor for real: if another thread
+            // took it meanwhile, it waits for it again.
+            if (next.realWait != null && ownerOf(next.realWait) != null) {
+                next.state = State.BLOCKED;
+                next.monitor = next.realWait;
+                blocked.add(next);
+                continue;
+            }
+            return next;
+        }
+        return null;
+    }
+
+    private void grant(ManagedThread next) {
+        holdersOut.remove(next);
+        next.state = State.RUNNABLE;
+        current = next;
+        Hooks.budget = quantum;
+        Hooks.holder = next.thread;
+        Object monitor = next.realWait;
+        if (monitor != null) {
+            synchronized (monitor) {
+                next.granted = true;
+                monitor.notifyAll();
+            }
+        } else {
+            next.granted = true;
+            Parking.unpark(next.thread);
+        }
+    }
+
+    private void goIdle() {
+        releaseDeadlocked();
+        current = null;
+        Hooks.holder = null;
+        synchronized (idleLock) {
+            idle = true;
+            idleLock.notifyAll();
+        }
+    }
+
+    /**
+     * Threads blocked on monitors in a cycle (each owns what the next wants) can never run again:
+     * they are let go to block on the real monitors, so the JVM sees the deadlock it would see
+     * without the agent, and a thread dump reports it. No other thread can free them.
+     */
+    private void releaseDeadlocked() {
+        for (ManagedThread start : blocked) {
+            ManagedThread step = start;
+            for (int hops = 0; hops <= blocked.size(); hops++) {
+                ManagedThread owner = step.state == State.BLOCKED ? ownerOf(step.monitor) : null;
+                if (owner == null) {
+                    break;
+                }
+                if (owner == start) {
+                    start.released = true;
+                    Parking.unpark(start.thread);
+                    break;
+                }
+                step = owner;
+            }
+        }
+    }
+
+    /** Waits until the token is this thread's again (or the scheduler let go of it). */
+    private void awaitTurn(ManagedThread me) {
+        boolean interrupted = false;
+        while (!me.granted && !me.released) {
+            Parking.park();
+            if (Thread.interrupted()) {
+                interrupted = true; // kept aside: a pending interrupt would make every park return at once
+            }
+        }
+        me.granted = false;
+        if (interrupted) {
+            selfInterrupt(me);
+        }
+    }
+
+    /** The same, for a thread inside Object.wait: the real wait releases the monitor it holds for real. */
+    private void awaitTurnInWait(ManagedThread me, Object monitor) {
+        boolean interrupted = false;
+        while (!me.granted && !me.released) {
+            try {
+                monitor.wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        me.granted = false;
+        me.realWait = null;
+        if (interrupted) {
+            selfInterrupt(me);
+        }
+    }
+
+    private void selfInterrupt(ManagedThread me) {
+        boolean was = me.inAgent;
+        me.inAgent = true;
+        try {
+            me.thread.interrupt();
+        } finally {
+            me.inAgent = was;
+        }
+    }
+
+    private void block(ManagedThread me, State state, long timeoutNanos) {
+        me.state = state;
+        me.wake = null;
+        if (timeoutNanos > 0 && recording) {
+            me.deadline = saturatedAdd(System.nanoTime(), timeoutNanos);
+            timedBlocks++;
+        } else if (timeoutNanos > 0) {
+            me.deadline = 0; // replay: only the log says when it expires
+            timedBlocks++;
+        }
+    }
+
+    private void makeRunnable(ManagedThread thread, Wake wake) {
+        if (thread.deadline != ManagedThread.NO_DEADLINE) {
+            thread.deadline = ManagedThread.NO_DEADLINE;
+            timedBlocks--;
+        }
+        thread.wake = wake;
+        thread.state = State.RUNNABLE;
+        runQueue.addLast(thread);
+    }
+
+    // ---- admission of what comes from outside ----
+
+    /** An admission point: applies, in order, every outside event that is due (recording) or logged here (replay). */
+    private void admit() {
+        long at = ++point;
+        if (recording) {
+            admitRecorded(at);
+        } else {
+            admitReplayed(at);
+        }
+    }
+
+    private void admitRecorded(long at) {
+        if (timedBlocks > 0) {
+            long now = System.nanoTime();
+            for (ManagedThread thread : registry) {
+                if (thread.deadline != ManagedThread.NO_DEADLINE && thread.deadline - now <= 0 && !thread.frozen) {
+                    log.admitted(at, thread.index, Wake.TIMEOUT);
+                    apply(thread, Wake.TIMEOUT);
+                }
+            }
+        }
+        long[] event;
+        while ((event = external.poll()) != null) {
+            ManagedThread thread = byIndex((int) event[0]);
+            Wake wake = Wake.of((int) event[1]);
+            if (thread != null && thread.state != State.TERMINATED && !thread.frozen) {
+                log.admitted(at, thread.index, wake);
+                admitFromOutside(thread, wake);
+            }
+        }
+        if (endRequested && (current == null || System.nanoTime() - endRequestedAt > END_GRACE_NANOS)) {
+            log.ended(at);
+            detach();
+        }
+    }
+
+    private void admitReplayed(long at) {
+        long admission;
+        while ((admission = log.nextAdmission(at)) != NONE) {
+            if (admission == END) {
+                endOfRecording();
+                return;
+            }
+            ManagedThread thread = byIndex((int) (admission >>> 8));
+            Wake wake = Wake.of((int) (admission & 0xff));
+            if (thread == null || wake == null) {
+                throw Fatal.halt(Fatal.DIVERGENCE, "diverged at admission point " + at + ": the recording admits thread "
+                    + (admission >>> 8) + ", which this replay does not run");
+            }
+            admitFromOutside(thread, wake);
+        }
+    }
+
+    /** An interrupt from outside reaches the thread's real flag only here, where both sides see it. */
+    private void admitFromOutside(ManagedThread thread, Wake wake) {
+        if (wake == Wake.INTERRUPTED) {
+            selfless(thread.thread::interrupt);
+        }
+        apply(thread, wake);
+    }
+
+    /** The recorded run stopped here (from outside, a signal say); the replay stops here too. */
+    private void endOfRecording() {
+        detach();
+        if (!shuttingDown) {
+            Fatal.warn("the recording ends at admission point " + point + " (the recorded run was stopped from outside): "
+                + "the replay stops there too");
+            Thread stopper = new Thread(() -> System.exit(0), "lockstep-stop");
+            stopper.setDaemon(true);
+            stopper.start();
+        }
+    }
+
+    /** What an outside event does to the thread it wakes. */
+    private void apply(ManagedThread thread, Wake wake) {
+        switch (thread.state) {
+            case SLEEPING, JOINING, OUTSIDE -> makeRunnable(thread, wake);
+            case PARKED -> {
+                if (wake == Wake.UNPARKED || wake == Wake.INTERRUPTED || wake == Wake.TIMEOUT) {
+                    makeRunnable(thread, wake);
+                }
+            }
+            case WAITING -> {
+                if (wake == Wake.TIMEOUT || wake == Wake.INTERRUPTED) {
+                    waiting.remove(thread);
+                    wantMonitorBack(thread, wake);
+                }
+            }
+            default -> {
+                if (wake == Wake.UNPARKED) {
+                    thread.permit = true;
+                }
+            }
+        }
+    }
+
+    /** Queues an event from an unmanaged thread (recording only); the replay takes it from the log. */
+    private void fromOutside(ManagedThread thread, Wake wake) {
+        if (!recording || detached) {
+            return;
+        }
+        external.add(new long[] {thread.index, wake.ordinal()});
+        wakeIdle();
+    }
+
+    private void wakeIdle() {
+        synchronized (idleLock) {
+            idleLock.notifyAll();
+        }
+    }
+
+    /** The idle thread: while nobody holds the token, admits what comes from outside and hands the token on. */
+    private void idleLoop() {
+        try {
+            while (true) {
+                synchronized (idleLock) {
+                    while (!idle || !readyToAdmit()) {
+                        long wait = idle ? nanosToEarliestDeadline() : 0;
+                        if (wait == Long.MAX_VALUE || wait == 0) {
+                            idleLock.wait();
+                        } else {
+                            TimeUnit.NANOSECONDS.timedWait(idleLock, wait);
+                        }
+                    }
+                    idle = false;
+                }
+                if (detached) {
+                    return;
+                }
+                if (!recording) {
+                    // The recording may have passed admission points here that admitted nobody
+                    // (the thread an event was for had ended): go to the next one it logged.
+                    long next = log.nextAdmissionPoint();
+                    if (next < 0 && log.atEnd()) {
+                        Fatal.warn("the recording ends here, with every thread waiting (the recorded run was stopped in "
+                            + "this state): the replay waits too");
+                        return;
+                    }
+                    if (next < 0) {
+                        nothingToReplay();
+                    }
+                    point = Math.max(point, next - 1);
+                }
+                admit();
+                if (detached) {
+                    return;
+                }
+                ManagedThread next = pickNext();
+                if (next != null) {
+                    grant(next);
+                } else if (recording || detached) {
+                    goIdle();
+                } else {
+                    nothingToReplay();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            Fatal.halt(Fatal.AGENT, "the scheduler failed: " + e);
+        }
+    }
+
+    private boolean readyToAdmit() {
+        if (detached) {
+            return true;
+        }
+        if (!recording) {
+            return !shuttingDown;
+        }
+        return endRequested || !external.isEmpty() || nanosToEarliestDeadline() <= 0;
+    }
+
+    private long nanosToEarliestDeadline() {
+        if (timedBlocks == 0) {
+            return Long.MAX_VALUE;
+        }
+        long now = System.nanoTime();
+        long earliest = Long.MAX_VALUE;
+        for (ManagedThread thread : registry) {
+            if (thread.deadline != ManagedThread.NO_DEADLINE && !thread.frozen) {
+                earliest = Math.min(earliest, Math.max(0, thread.deadline - now));
+            }
+        }
+        return earliest == 0 ? -1 : earliest;
+    }
+
+    /** Replay, nobody runnable, and the log admits nobody here: the recorded run did something else. */
+    private void nothingToReplay() {
+        throw Fatal.halt(Fatal.DIVERGENCE, "diverged at admission point " + point + ": every replayed thread waits, but the "
+            + "recording goes on with " + log.describeNext() + System.lineSeparator() + stacks());
+    }
+
+    /** The end of the run, from the shutdown hook: the recording ends at the next admission point. */
+    void finish(long timeoutMillis) {
+        if (recording) {
+            endRequestedAt = System.nanoTime();
+            endRequested = true;
+            wakeIdle();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!detached && System.nanoTime() - deadline < 0) {
+            if (!recording && quiet()) {
+                return; // the replay's own END check follows in the session
+            }
+            Parking.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /** Nobody holds the token and the run is shutting down: nothing can move any more. */
+    private boolean quiet() {
+        synchronized (idleLock) {
+            return idle && shuttingDown;
+        }
+    }
+
+    /** Lets go of the token for good: the threads waiting to run go on unmanaged. */
+    void detach() {
+        if (detached) {
+            return;
+        }
+        detached = true;
+        Hooks.holder = null;
+        for (ManagedThread thread : registry) {
+            if (thread.state == State.RUNNABLE || thread.state == State.OUTSIDE) {
+                thread.released = true;
+                Parking.unpark(thread.thread);
+            }
+        }
+        wakeIdle();
+    }
+
+    // ---- threads ----
+
+    private ManagedThread lookup(Thread thread) {
+        for (ManagedThread candidate : registry) {
+            if (candidate.thread == thread) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private ManagedThread byIndex(int index) {
+        for (ManagedThread candidate : registry) {
+            if (candidate.index == index) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private boolean isAgentThread(Thread thread) {
+        return thread == idleThread || thread == watchdogThread;
+    }
+
+    boolean interceptingThread(Thread target) {
+        if (detached) {
+            return false;
+        }
+        Thread caller = Thread.currentThread();
+        if (caller == Hooks.holder) {
+            ManagedThread holder = current;
+            return holder != null && !holder.inAgent;
+        }
+        return !isAgentThread(caller) && lookup(target) != null;
+    }
+
+    /**
+     * At the entry of Thread.start on the holder: the new thread becomes managed, queued to run,
+     * and registered before the VM starts it, since the first thing it does is look itself up.
+     */
+    void threadStarting(Thread thread) {
+        if (isAgentHook(thread) || isVirtual(thread) || thread.getState() != Thread.State.NEW || lookup(thread) != null) {
+            return; // the agent's own, a virtual thread, or a start that is about to fail
+        }
+        ManagedThread started = new ManagedThread(thread, nextIndex++);
+        started.daemon = thread.isDaemon();
+        started.frozen = current.frozen;
+        ManagedThread[] before = registry;
+        ManagedThread[] after = Arrays.copyOf(before, before.length + 1);
+        after[before.length] = started;
+        registry = after;
+        runQueue.addLast(started);
+    }
+
+    private boolean isAgentHook(Thread thread) {
+        for (Thread hook : agentHookThreads) {
+            if (hook == thread) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        return thread.getClass().getName().equals("java.lang.VirtualThread");
+    }
+
+    /** A new thread's first hook: it waits for its first turn. */
+    void threadBegins() {
+        if (Thread.currentThread() == Hooks.holder) {
+            ManagedThread me = current;
+            if (me != null && !me.begun) {
+                me.begun = true; // its first turn came before it got here
+                me.granted = false;
+            }
+            return;
+        }
+        ManagedThread me = lookup(Thread.currentThread());
+        if (me == null || me.begun || detached) {
+            return;
+        }
+        me.begun = true;
+        awaitTurn(me);
+    }
+
+    void threadExits() {
+        if (Thread.currentThread() != Hooks.holder) {
+            return;
+        }
+        ManagedThread me = current;
+        me.state = State.TERMINATED;
+        ManagedThread[] before = registry;
+        List<ManagedThread> alive = new ArrayList<>(before.length);
+        boolean nonDaemonAlive = false;
+        for (ManagedThread thread : before) {
+            if (thread == me || thread.thread.getState() != Thread.State.TERMINATED) {
+                alive.add(thread);
+                nonDaemonAlive |= thread != me && !thread.daemon && thread.state != State.TERMINATED;
+            }
+        }
+        // Joiners and wait()ers on the Thread object learn of the end now, like the VM's notifyAll.
+        for (ManagedThread thread : alive) {
+            if (thread.state == State.JOINING && thread.joinTarget == me) {
+                thread.joinTarget = null;
+                makeRunnable(thread, Wake.JOINED);
+            }
+        }
+        notifyModel(me.thread, true);
+        registry = alive.toArray(new ManagedThread[0]);
+        if (!nonDaemonAlive) {
+            beginShutdown(null); // daemon threads would race the VM's exit: they stay where they are
+        }
+        switchAway(me, false);
+    }
+
+    /** Runtime.exit on a managed thread: from here on only it and the shutdown hooks it starts run. */
+    void exitBegins() {
+        beginShutdown(current);
+    }
+
+    private void beginShutdown(ManagedThread exiting) {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        for (ManagedThread thread : registry) {
+            if (thread != exiting) {
+                thread.frozen = true;
+            }
+        }
+    }
+
+    void join(Thread thread, long nanos) throws InterruptedException {
+        ManagedThread me = current;
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        ManagedThread target = lookup(thread);
+        if (target == null) {
+            if (thread.getState() == Thread.State.NEW || thread.getState() == Thread.State.TERMINATED) {
+                return;
+            }
+            try {
+                outside(() -> {
+                    if (nanos == 0) {
+                        thread.join();
+                    } else {
+                        TimeUnit.NANOSECONDS.timedJoin(thread, nanos);
+                    }
+                    return null;
+                }, true);
+            } catch (InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return;
+        }
+        if (target.state != State.TERMINATED && target != me) {
+            block(me, State.JOINING, nanos);
+            me.joinTarget = target;
+            if (!switchAway(me, false)) {
+                awaitTurn(me);
+            }
+            me.joinTarget = null;
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+        if (target.state == State.TERMINATED) {
+            // The thread ended in the model; the VM finishes it in a moment (isAlive() turns false).
+            selflessInterruptibly(() -> thread.join());
+        }
+    }
+
+    void sleep(long nanos) throws InterruptedException {
+        ManagedThread me = current;
+        if (Thread.interrupted()) {
+            throw new InterruptedException("sleep interrupted");
+        }
+        if (nanos <= 0) {
+            yieldTurn();
+            return;
+        }
+        block(me, State.SLEEPING, nanos);
+        if (!switchAway(me, false)) {
+            awaitTurn(me);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException("sleep interrupted");
+        }
+    }
+
+    void yieldTurn() {
+        ManagedThread me = current;
+        if (!switchAway(me, true)) {
+            awaitTurn(me);
+        }
+    }
+
+    void budgetExpired() {
+        if (mustNotPreempt()) {
+            Hooks.budget = DEFER_TICKS;
+            return;
+        }
+        yieldTurn();
+    }
+
+    /**
+     * Preempting here could leave a monitor or lock the model does not see held by a thread that
+     * is not running, and the next thread would block on it for real: class initialisation and
+     * loading, method-handle linking, JDK synchronized methods (whose monitor the VM takes
+     * before any hook runs). Put off; the decision depends only on the stack, so both sides agree.
+     */
+    private boolean mustNotPreempt() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames ->
+            frames.anyMatch(frame -> {
+                String method = frame.getMethodName();
+                if (method.equals("<clinit>")) {
+                    return true;
+                }
+                Class<?> type = frame.getDeclaringClass();
+                ClassLoader loader = type.getClassLoader();
+                if (loader != null && loader != ClassLoader.getPlatformClassLoader()) {
+                    return false;
+                }
+                String name = type.getName();
+                if (name.startsWith("java.lang.invoke.") || name.equals("java.lang.ClassLoader")
+                    || name.startsWith("jdk.internal.loader.")) {
+                    return true;
+                }
+                return isSynchronized(type, method, frame.getDescriptor());
+            }));
+    }
+
+    private boolean isSynchronized(Class<?> type, String name, String descriptor) {
+        return synchronizedMethods.get(type).computeIfAbsent(name + descriptor, key -> {
+            for (Method method : type.getDeclaredMethods()) {
+                if (method.getName().equals(name) && Modifier.isSynchronized(method.getModifiers())
+                    && descriptorOf(method).equals(descriptor)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    private static String descriptorOf(Method method) {
+        return java.lang.invoke.MethodType.methodType(method.getReturnType(), method.getParameterTypes()).toMethodDescriptorString();
+    }
+
+    void interrupt(Thread thread) {
+        ManagedThread target = lookup(thread);
+        if (Thread.currentThread() != Hooks.holder) {
+            if (target != null && !recording) {
+                return; // the replay interrupts it where the log says
+            }
+            if (target != null) {
+                fromOutside(target, Wake.INTERRUPTED);
+                return;
+            }
+            thread.interrupt();
+            return;
+        }
+        selfless(thread::interrupt);
+        if (target != null && target != current) {
+            apply(target, Wake.INTERRUPTED);
+        }
+    }
+
+    // ---- monitors ----
+
+    void monitorEnter(Object monitor) {
+        ManagedThread me = current;
+        if (monitor == null || detached) {
+            return;
+        }
+        while (!holdersOut.isEmpty() && ownedByAnother(monitor) && !detached) {
+            me.state = State.BLOCKED;
+            me.monitor = monitor;
+            blocked.add(me);
+            if (!switchAway(me, false)) {
+                awaitTurn(me);
+            }
+            if (me.released) {
+                return; // deadlocked: it blocks on the real monitor now, for good
+            }
+        }
+        me.monitor = null;
+        me.enter(monitor);
+    }
+
+    void monitorExit(Object monitor) {
+        ManagedThread me = current;
+        if (monitor == null) {
+            return;
+        }
+        if (me.exit(monitor) && !blocked.isEmpty()) {
+            wakeOneBlockedOn(monitor);
+        }
+    }
+
+    private void wakeOneBlockedOn(Object monitor) {
+        for (int i = 0; i < blocked.size(); i++) {
+            ManagedThread thread = blocked.get(i);
+            if (thread.monitor == monitor) {
+                blocked.remove(i);
+                thread.state = State.RUNNABLE;
+                runQueue.addLast(thread);
+                return;
+            }
+        }
+    }
+
+    private boolean ownedByAnother(Object monitor) {
+        for (ManagedThread thread : holdersOut) {
+            if (thread.holds(monitor)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ManagedThread ownerOf(Object monitor) {
+        ManagedThread me = current;
+        if (me != null && me.holds(monitor)) {
+            return me;
+        }
+        for (ManagedThread thread : holdersOut) {
+            if (thread.holds(monitor)) {
+                return thread;
+            }
+        }
+        return null;
+    }
+
+    void await(Object monitor, long nanos) throws InterruptedException {
+        ManagedThread me = current;
+        if (!Thread.holdsLock(monitor)) {
+            throw new IllegalMonitorStateException("current thread is not owner");
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        me.reacquireCount = me.releaseAll(monitor);
+        if (!blocked.isEmpty()) {
+            wakeOneBlockedOn(monitor);
+        }
+        block(me, State.WAITING, nanos);
+        me.monitor = monitor;
+        me.realWait = monitor;
+        waiting.add(me);
+        if (switchAway(me, false)) {
+            me.realWait = null; // admitted again at once (a timeout already due)
+        } else {
+            awaitTurnInWait(me, monitor);
+        }
+        me.monitor = null;
+        me.reacquire(monitor, me.reacquireCount);
+        if (me.wake == Wake.INTERRUPTED) {
+            Thread.interrupted();
+            throw new InterruptedException();
+        }
+    }
+
+    void notify(Object monitor, boolean all) {
+        if (!Thread.holdsLock(monitor)) {
+            throw new IllegalMonitorStateException("current thread is not owner");
+        }
+        if (!notifyModel(monitor, all)) {
+            // No managed thread waits on it; an unmanaged one may.
+            if (all) {
+                monitor.notifyAll();
+            } else {
+                monitor.notify();
+            }
+        }
+    }
+
+    private boolean notifyModel(Object monitor, boolean all) {
+        boolean any = false;
+        for (int i = 0; i < waiting.size(); i++) {
+            ManagedThread thread = waiting.get(i);
+            if (thread.monitor == monitor) {
+                waiting.remove(i--);
+                if (thread.deadline != ManagedThread.NO_DEADLINE) {
+                    thread.deadline = ManagedThread.NO_DEADLINE;
+                    timedBlocks--;
+                }
+                wantMonitorBack(thread, Wake.NOTIFIED);
+                any = true;
+                if (!all) {
+                    break;
+                }
+            }
+        }
+        return any;
+    }
+
+    /** A thread leaving the wait set competes for its monitor again. */
+    private void wantMonitorBack(ManagedThread thread, Wake wake) {
+        if (thread.deadline != ManagedThread.NO_DEADLINE) {
+            thread.deadline = ManagedThread.NO_DEADLINE;
+            timedBlocks--;
+        }
+        thread.wake = wake;
+        if (ownerOf(thread.monitor) == null) {
+            thread.state = State.RUNNABLE;
+            runQueue.addLast(thread);
+        } else {
+            thread.state = State.BLOCKED;
+            blocked.add(thread);
+        }
+    }
+
+    // ---- park ----
+
+    void park(Object blocker, long time, boolean absolute) {
+        ManagedThread me = current;
+        if (me.permit) {
+            me.permit = false;
+            return;
+        }
+        if (me.thread.isInterrupted()) {
+            return;
+        }
+        long nanos = 0;
+        if (absolute) {
+            nanos = Math.max(1, TimeUnit.MILLISECONDS.toNanos(time - System.currentTimeMillis()));
+        } else if (time > 0) {
+            nanos = time;
+        }
+        block(me, State.PARKED, nanos);
+        if (!switchAway(me, false)) {
+            awaitTurn(me);
+        }
+    }
+
+    void unpark(Thread thread) {
+        ManagedThread target = lookup(thread);
+        if (Thread.currentThread() != Hooks.holder) {
+            if (target != null) {
+                fromOutside(target, Wake.UNPARKED);
+            } else {
+                Parking.unpark(thread);
+            }
+            return;
+        }
+        if (target == null) {
+            Parking.unpark(thread);
+        } else if (target.state == State.PARKED) {
+            makeRunnable(target, Wake.UNPARKED);
+        } else {
+            target.permit = true;
+        }
+    }
+
+    // ---- blocking calls made without the token ----
+
+    /** A call that may block. */
+    interface BlockingCall<T> {
+        T call() throws Exception;
+    }
+
+    /**
+     * A call that may block for long: the token goes to others meanwhile, and the thread is
+     * admitted back at a logged point. The replay performs it only if {@code performOnReplay}.
+     */
+    <T> T outside(BlockingCall<T> call, boolean performOnReplay) throws Exception {
+        ManagedThread me = current;
+        block(me, State.OUTSIDE, 0);
+        switchAway(me, false);
+        T result = null;
+        Throwable thrown = null;
+        if (recording || performOnReplay) {
+            try {
+                result = call.call();
+            } catch (Throwable t) {
+                thrown = t;
+            }
+        }
+        fromOutside(me, Wake.CALL_DONE);
+        awaitTurn(me);
+        if (thrown instanceof Exception) {
+            throw (Exception) thrown;
+        }
+        if (thrown != null) {
+            throw (Error) thrown;
+        }
+        return result;
+    }
+
+    /** Runs agent work on the holder: the hooks let its calls through. */
+    private void selfless(Runnable work) {
+        ManagedThread me = Thread.currentThread() == Hooks.holder ? current : null;
+        if (me == null) {
+            work.run();
+            return;
+        }
+        boolean was = me.inAgent;
+        me.inAgent = true;
+        try {
+            work.run();
+        } finally {
+            me.inAgent = was;
+        }
+    }
+
+    private interface InterruptibleWork {
+        void run() throws InterruptedException;
+    }
+
+    private void selflessInterruptibly(InterruptibleWork work) throws InterruptedException {
+        ManagedThread me = current;
+        boolean was = me.inAgent;
+        me.inAgent = true;
+        try {
+            work.run();
+        } finally {
+            me.inAgent = was;
+        }
+    }
+
+    // ---- watchdog ----
+
+    private void watchdog(long thresholdMillis) {
+        Thread suspect = null;
+        long suspectPoint = -1;
+        long since = 0;
+        long period = Math.max(10, Math.min(1000, thresholdMillis / 4));
+        while (!detached) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Thread holder = Hooks.holder;
+            Thread.State state = holder == null ? null : holder.getState();
+            boolean stuck = state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+            if (!stuck || holder != suspect || point != suspectPoint) {
+                suspect = stuck ? holder : null;
+                suspectPoint = point;
+                since = System.nanoTime();
+                continue;
+            }
+            if (System.nanoTime() - since >= TimeUnit.MILLISECONDS.toNanos(thresholdMillis)) {
+                Fatal.halt(Fatal.AGENT, "thread \"" + holder.getName() + "\" holds the token but has been " + state
+                    + " in the JVM for " + thresholdMillis + " ms: it blocks where the agent sees no switch point, and "
+                    + "every other managed thread waits for it. Stacks of the managed threads:" + System.lineSeparator() + stacks());
+            }
+        }
+    }
+
+    private String stacks() {
+        StringBuilder out = new StringBuilder();
+        for (ManagedThread thread : registry) {
+            out.append("  ").append(thread).append(", JVM state ").append(thread.thread.getState())
+                .append(System.lineSeparator());
+            for (StackTraceElement frame : thread.thread.getStackTrace()) {
+                out.append("\tat ").append(frame).append(System.lineSeparator());
+            }
+        }
+        return out.toString();
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE - 1 : sum;
+    }
+}
