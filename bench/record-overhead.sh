@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Record-mode overhead benchmark (a measurement, not a test).
+# Record-mode overhead benchmark (a measurement, not a test): single-threaded programs by
+# default, the one-token scheduler's multithreaded ones with BENCHES="ProducerConsumer ParallelCpu".
 #
 # For each benchmark program, for each round, runs the program as a whole JVM process three
 # ways: with no agent, with mode=record (a fresh journal), then with mode=replay of that journal.
@@ -16,6 +17,8 @@
 #   CPU_ARGS          arguments of CpuBound   (default: none, its own default of ~8-10 s)
 #   CLOCK_ARGS        arguments of ClockHeavy (default: none, its own default)
 #   SKIP_STARTUP=1    skip the startup-only row (CpuBound 0: JVM + agent start, no workload)
+#   BENCHES           which programs, in order (default "CpuBound ClockHeavy startup-only"); the
+#                     scheduler's: "ProducerConsumer ParallelCpu" (PC_ARGS, PAR_ARGS: their arguments)
 #
 # Writes nothing outside one temporary directory, which it removes on exit; the JVMs run with
 # that directory as working directory and java.io.tmpdir, and without hsperfdata files.
@@ -170,11 +173,18 @@ bench() {
     echo
 }
 
-bench CpuBound io.lockstep.demo.bench.CpuBound ${CPU_ARGS:-}
-bench ClockHeavy io.lockstep.demo.bench.ClockHeavy ${CLOCK_ARGS:-}
-if [[ ${SKIP_STARTUP:-0} != 1 ]]; then
-    bench startup-only io.lockstep.demo.bench.CpuBound 0
-fi
+DEFAULT_BENCHES="CpuBound ClockHeavy"
+[[ ${SKIP_STARTUP:-0} == 1 ]] || DEFAULT_BENCHES+=" startup-only"
+for name in ${BENCHES:-$DEFAULT_BENCHES}; do
+    case $name in
+        CpuBound) bench CpuBound io.lockstep.demo.bench.CpuBound ${CPU_ARGS:-} ;;
+        ClockHeavy) bench ClockHeavy io.lockstep.demo.bench.ClockHeavy ${CLOCK_ARGS:-} ;;
+        startup-only) bench startup-only io.lockstep.demo.bench.CpuBound 0 ;;
+        ProducerConsumer) bench ProducerConsumer io.lockstep.demo.bench.ProducerConsumer ${PC_ARGS:-} ;;
+        ParallelCpu) bench ParallelCpu io.lockstep.demo.bench.ParallelCpu ${PAR_ARGS:-} ;;
+        *) fail "unknown benchmark '$name' (known: CpuBound ClockHeavy startup-only ProducerConsumer ParallelCpu)" ;;
+    esac
+done
 
 echo "medians of $ROUNDS rounds, wall time of the whole JVM process (ms):"
 printf '%-14s %9s %9s %9s %12s %14s   %s\n' program none record replay record/none replay/record "journal of one recording (on disk)"
@@ -183,7 +193,7 @@ for line in "${SUMMARY[@]}"; do
 done
 if (( ${#STEADY[@]} > 0 )); then
     echo
-    echo "medians of the workload's own time (ms; start-up excluded): wall (System.nanoTime) and the main thread's CPU time"
+    echo "medians of the workload's own time (ms; start-up excluded): wall (System.nanoTime) and the CPU time of the workload's threads"
     printf '%-14s %9s %9s %12s %9s %9s %12s\n' program wall-none wall-rec record/none cpu-none cpu-rec record/none
     for line in "${STEADY[@]}"; do
         echo "$line"

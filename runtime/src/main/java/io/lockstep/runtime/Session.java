@@ -344,25 +344,23 @@ public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
 
     @Override
     public int hashCode(Object object) {
-        if (Thread.currentThread() == io.lockstep.boot.Hooks.holder) {
-            ManagedThread me = enterAgent();
+        boolean assigning = Thread.currentThread() == io.lockstep.boot.Hooks.holder;
+        ManagedThread me = null;
+        if (assigning) {
+            me = enterAgent();
             if (me == null) {
                 return object.hashCode(); // the agent's own work: its lookups must not come back here
             }
-            try {
-                return hashCodeOf(object, true);
-            } finally {
-                leaveAgent(me);
-            }
         }
-        return hashCodeOf(object, false);
-    }
-
-    /** @param assigning true on the token holder: a first request gets the next deterministic hash */
-    private int hashCodeOf(Object object, boolean assigning) {
-        Class<?> type = object.getClass();
-        boolean identityHash = type == Class.class || !overridesHashCode.get(type);
-        return identityHash && hasDeterministicIdentity(object, type) ? identity(object, assigning) : object.hashCode();
+        try {
+            Class<?> type = object.getClass();
+            if ((type == Class.class || !overridesHashCode.get(type)) && hasDeterministicIdentity(object, type)) {
+                return identity(object, assigning);
+            }
+        } finally {
+            leaveAgent(me);
+        }
+        return object.hashCode(); // an override is the program's own code: it runs outside the agent's work
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,8 +97,13 @@ final class HookClassVisitor extends ClassVisitor {
         private final boolean jdkInit;
         private final boolean ticks = scope == Scope.APPLICATION;
         private final Label hook = new Label();
-        private final Label monitorStart = new Label();
-        private final Label monitorEnd = new Label();
+        /**
+         * The wrapped body's exception ranges: one per stretch between returns. A return must lie
+         * outside them, as in javac's code: past the monitor exit, the handler's exit would not
+         * match, and the JIT refuses to compile such a method.
+         */
+        private final List<Label[]> wrappedRanges = new ArrayList<>();
+        private Label wrappedFrom;
         private final Set<Label> visited = new HashSet<>();
         private int extraStack;
 
@@ -154,10 +160,10 @@ final class HookClassVisitor extends ClassVisitor {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorEnter", "(Ljava/lang/Object;)V", false);
                 loadMonitor();
                 super.visitInsn(Opcodes.MONITORENTER);
-                super.visitLabel(monitorStart);
+                openWrappedRange();
             } else if (jdkInit) {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "jdkInitBegins", "()V", false);
-                super.visitLabel(monitorStart);
+                openWrappedRange();
             }
         }
 
@@ -175,17 +181,33 @@ final class HookClassVisitor extends ClassVisitor {
             }
         }
 
-        /** What every way out of a wrapped body does: exit the monitor, or end the JDK initialiser. */
+        /**
+         * What every way out of a wrapped body does: end the JDK initialiser, or exit the monitor,
+         * the model first (the monitor is still held: an exception here meets a consistent handler).
+         */
         private void leaveBody() {
             if (jdkInit) {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "jdkInitEnds", "()V", false);
                 return;
             }
             loadMonitor();
-            super.visitInsn(Opcodes.MONITOREXIT);
-            loadMonitor();
             super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorExit", "(Ljava/lang/Object;)V", false);
+            loadMonitor();
+            super.visitInsn(Opcodes.MONITOREXIT);
             extraStack = Math.max(extraStack, 1);
+        }
+
+        private void openWrappedRange() {
+            wrappedFrom = new Label();
+            super.visitLabel(wrappedFrom);
+        }
+
+        private void closeWrappedRange() {
+            Label to = new Label();
+            super.visitLabel(to);
+            if (to.getOffset() > wrappedFrom.getOffset()) {
+                wrappedRanges.add(new Label[] {wrappedFrom, to});
+            }
         }
 
         @Override
@@ -281,9 +303,12 @@ final class HookClassVisitor extends ClassVisitor {
                 return;
             }
             if (synchronizes && opcode == Opcodes.MONITOREXIT) {
+                // The model's exit first, while the monitor is held: javac's handler covers this
+                // instruction and exits the monitor itself, so a call after the real exit would
+                // leave the JIT an inconsistent lock state (it then declines to compile the method).
                 super.visitInsn(Opcodes.DUP);
-                super.visitInsn(Opcodes.MONITOREXIT);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorExit", "(Ljava/lang/Object;)V", false);
+                super.visitInsn(Opcodes.MONITOREXIT);
                 extraStack = Math.max(extraStack, 1);
                 changed = true;
                 return;
@@ -294,6 +319,10 @@ final class HookClassVisitor extends ClassVisitor {
             }
             if ((unsynchronize || jdkInit) && isReturn) {
                 leaveBody();
+                closeWrappedRange();
+                super.visitInsn(opcode);
+                openWrappedRange();
+                return;
             }
             super.visitInsn(opcode);
         }
@@ -342,9 +371,11 @@ final class HookClassVisitor extends ClassVisitor {
 
         /** What javac writes for a synchronized block: on any exception, leave (exit the monitor) and rethrow. */
         private int emitMonitorHandler() {
-            super.visitLabel(monitorEnd);
+            closeWrappedRange();
             Label handler = new Label();
-            super.visitTryCatchBlock(monitorStart, monitorEnd, handler, null);
+            for (Label[] range : wrappedRanges) {
+                super.visitTryCatchBlock(range[0], range[1], handler, null);
+            }
             super.visitLabel(handler);
             boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
             Object[] locals = isStatic ? new Object[0] : new Object[] {className};

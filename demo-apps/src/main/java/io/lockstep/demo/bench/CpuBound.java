@@ -22,7 +22,7 @@ public final class CpuBound {
 
     private long lcg;
 
-    private CpuBound(long seed) {
+    CpuBound(long seed) {
         this.lcg = seed;
     }
 
@@ -50,7 +50,7 @@ public final class CpuBound {
         System.err.println("workload-cpu-ms " + (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - startedCpu) / 1_000_000);
     }
 
-    private long round(int round) {
+    long round(int round) {
         long sum = arithmetic(round);
         sum += sieve(2_000_000 + round);
         sum += maps(200_000);
