@@ -21,6 +21,10 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -46,7 +50,7 @@ public final class NondeterminismDemo {
     private NondeterminismDemo() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         System.out.println("clock  currentTimeMillis  " + System.currentTimeMillis());
         System.out.println("clock  nanoTime           " + System.nanoTime());
         System.out.println("clock  Instant.now        " + Instant.now());
@@ -84,6 +88,8 @@ public final class NondeterminismDemo {
         System.out.println("env    processors         " + Runtime.getRuntime().availableProcessors());
         System.out.println("env    host name          " + InetAddress.getLocalHost().getHostName());
 
+        threads();
+
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (int i = 0; i < 3; i++) {
             String line = stdin.readLine();
@@ -92,5 +98,46 @@ public final class NondeterminismDemo {
             }
             System.out.println("stdin  line " + (i + 1) + "             " + line);
         }
+    }
+
+    /** Scheduling: racing threads, a pool, and a data race on an unsynchronised counter. */
+    private static void threads() throws InterruptedException {
+        StringBuffer arrivals = new StringBuffer();
+        int[] racy = new int[1];
+        Thread[] racers = new Thread[3];
+        for (int t = 0; t < racers.length; t++) {
+            int me = t;
+            racers[t] = new Thread(() -> {
+                for (int i = 0; i < 200_000; i++) {
+                    int seen = racy[0];
+                    if (i % 50_000 == 0) {
+                        arrivals.append((char) ('a' + me));
+                        Thread.yield();
+                    }
+                    racy[0] = seen + 1;
+                }
+            });
+            racers[t].start();
+        }
+        for (Thread racer : racers) {
+            racer.join();
+        }
+        System.out.println("thread racing order       " + arrivals);
+        System.out.println("thread racy counter       " + racy[0] + " of 600000");
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<String>> names = new ArrayList<>();
+        for (int task = 0; task < 6; task++) {
+            names.add(pool.submit(() -> Thread.currentThread().getName().replace("pool-1-thread-", "w")));
+        }
+        StringBuilder workers = new StringBuilder();
+        for (Future<String> name : names) {
+            try {
+                workers.append(name.get()).append(' ');
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        pool.shutdown();
+        System.out.println("thread pool workers       " + workers.toString().trim());
     }
 }

@@ -8,8 +8,13 @@ import java.lang.ref.WeakReference;
  * Deterministic identity hash codes. The JVM's identity hash depends on everything the
  * process did before (the agent included), so the primary and the backup would disagree on
  * the iteration order of a HashSet of plain objects. Here an object gets, on its first
- * request from managed code, the next value of a counter, scrambled; the same program asks in
- * the same order on both sides, so both get the same values.
+ * request from managed code, the next value of its class's counter, scrambled with the class
+ * name; the same program asks in the same order on both sides, so both get the same values.
+ * One counter per class: JDK objects hashed by the application on one side and by the agent's
+ * own work on the other cannot shift the hashes of the application's objects.
+ * <p>
+ * An object first hashed outside managed code (by the agent, or by an unmanaged thread) keeps
+ * its JVM hash for good: it may already sit in a table under it.
  * <p>
  * A weak identity map, written here because neither the JDK nor our libraries offer one whose
  * keys are compared by identity and held weakly. Buckets use the JVM's own identity hash.
@@ -29,9 +34,14 @@ final class IdentityHashes {
     }
 
     private final ReferenceQueue<Object> cleared = new ReferenceQueue<>();
+    private final ClassValue<int[]> counters = new ClassValue<>() {
+        @Override
+        protected int[] computeValue(Class<?> type) {
+            return new int[] {stableName(type).hashCode() * 0x9E3779B9};
+        }
+    };
     private Slot[] table = new Slot[4096];
     private int size;
-    private int counter;
 
     /** The object's deterministic hash, assigning the next one if it has none. */
     synchronized int assign(Object object) {
@@ -40,8 +50,19 @@ final class IdentityHashes {
         if (found != null) {
             return found.hash;
         }
+        int[] counter = counters.get(object.getClass());
+        return insert(object, realHash, scramble(++counter[0]));
+    }
+
+    /** The object's hash if it has one; else its real identity hash, which it keeps from now on. */
+    synchronized int lookup(Object object) {
+        int realHash = System.identityHashCode(object);
+        Slot found = find(object, realHash);
+        return found != null ? found.hash : insert(object, realHash, realHash);
+    }
+
+    private int insert(Object object, int realHash, int hash) {
         expungeCleared();
-        int hash = scramble(++counter);
         int index = realHash & (table.length - 1);
         table[index] = new Slot(object, cleared, realHash, hash, table[index]);
         if (++size > table.length * 3 / 4) {
@@ -50,11 +71,15 @@ final class IdentityHashes {
         return hash;
     }
 
-    /** The object's deterministic hash if it has one, else its real identity hash (no assignment). */
-    synchronized int lookup(Object object) {
-        int realHash = System.identityHashCode(object);
-        Slot found = find(object, realHash);
-        return found != null ? found.hash : realHash;
+    /** The class name without what differs between runs: a hidden class's address, a lambda's number. */
+    static String stableName(Class<?> type) {
+        String name = type.getName();
+        int lambda = name.indexOf("$$Lambda");
+        if (lambda >= 0) {
+            return name.substring(0, lambda);
+        }
+        int hidden = name.indexOf('/');
+        return hidden >= 0 ? name.substring(0, hidden) : name;
     }
 
     /** Live entries, after dropping those whose objects were collected. */

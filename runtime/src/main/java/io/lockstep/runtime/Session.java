@@ -403,8 +403,18 @@ public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
     }
 
     private int identity(Object object, boolean assigning) {
+        if (TRACE_IDENTITY && assigning) {
+            int before = identities.size();
+            int hash = identities.assign(object);
+            if (identities.size() != before) {
+                Fatal.warn("trace: identity " + object.getClass().getName() + " -> " + hash);
+            }
+            return hash;
+        }
         return assigning ? identities.assign(object) : identities.lookup(object);
     }
+
+    private static final boolean TRACE_IDENTITY = Boolean.getBoolean("lockstep.trace.identity");
 
     // ---- intercepted calls ----
 

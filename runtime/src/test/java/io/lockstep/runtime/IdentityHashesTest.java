@@ -31,6 +31,35 @@ class IdentityHashesTest {
         assertNotEquals(assigned, hashes.assign(other));
     }
 
+    /** An object first hashed outside managed code may sit in a table under its JVM hash: it keeps it. */
+    @Test
+    void anObjectLookedUpFirstKeepsItsJvmHash() {
+        IdentityHashes hashes = new IdentityHashes();
+        Object early = new Object();
+        int jvmHash = hashes.lookup(early);
+        assertEquals(System.identityHashCode(early), jvmHash);
+        assertEquals(jvmHash, hashes.assign(early));
+    }
+
+    /** Objects of one class are numbered apart from other classes': hashing others in between changes nothing. */
+    @Test
+    void eachClassCountsItsOwnObjects() {
+        IdentityHashes alone = new IdentityHashes();
+        IdentityHashes interleaved = new IdentityHashes();
+        for (int i = 0; i < 100; i++) {
+            interleaved.assign(new StringBuilder());
+            assertEquals(alone.assign(new Object()), interleaved.assign(new Object()));
+        }
+        assertNotEquals(alone.assign(new Object()), alone.assign(new StringBuilder()));
+    }
+
+    @Test
+    void lambdasAndHiddenClassesAreNamedWithoutTheirRunDependentSuffix() {
+        Runnable lambda = () -> { };
+        assertEquals(IdentityHashesTest.class.getName(), IdentityHashes.stableName(lambda.getClass()));
+        assertEquals("java.lang.Object", IdentityHashes.stableName(Object.class));
+    }
+
     @Test
     void hashesArePositiveAndSpread() {
         Set<Integer> seen = new HashSet<>();

@@ -36,8 +36,9 @@ public final class Futures {
             CompletableFuture.supplyAsync(() -> "slow", CompletableFuture.delayedExecutor(30, TimeUnit.MILLISECONDS, pool)),
             CompletableFuture.supplyAsync(() -> "fast", CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS, pool)));
         System.out.println("first " + first.join());
+        long waitStarted = System.nanoTime();
         CompletableFuture<String> timeout = new CompletableFuture<String>().completeOnTimeout("timed out", 5, TimeUnit.MILLISECONDS);
-        System.out.println(timeout.join() + " log " + log);
+        System.out.println(timeout.join() + " after " + (System.nanoTime() - waitStarted) / 1000 + " us, log " + log);
         pool.shutdown();
     }
 }
