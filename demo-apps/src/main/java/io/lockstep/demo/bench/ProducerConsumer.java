@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * workload's own time on stderr.
  */
 public final class ProducerConsumer {
-    private static final int DEFAULT_ITEMS = 4_000_000;
+    private static final int DEFAULT_ITEMS = 40_000_000;
     private static final int CAPACITY = 1024;
 
     public static void main(String[] args) throws InterruptedException {
