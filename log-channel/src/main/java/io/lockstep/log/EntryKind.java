@@ -17,6 +17,7 @@ public enum EntryKind {
     NANO_TIME_ADJUSTMENT(12, "VM.getNanoTimeAdjustment() (Instant/Clock)"),
 
     RANDOM_SEED_UNIQUIFIER(20, "new Random() seed"),
+    /** Never logged: derived from the run's base and the thread (see the runtime's Session). */
     THREAD_LOCAL_RANDOM_SEED(21, "ThreadLocalRandom seed"),
     SPLITTABLE_RANDOM_SEED(22, "new SplittableRandom() seed"),
     RANDOM_GENERATOR_SEED(23, "RandomGenerator default seed"),
@@ -39,6 +40,7 @@ public enum EntryKind {
     STDIN_READ_ALL(44, "stdin readAllBytes()/readNBytes()"),
 
     THREAD_ID(50, "new Thread() id"),
+    /** Never logged, like THREAD_LOCAL_RANDOM_SEED. */
     THREAD_PROBE(51, "ThreadLocalRandom probe"),
     /** Never logged: the "Thread-N" numbers of managed threads are counted by the agent, on both sides alike. */
     THREAD_NUMBER(52, "new Thread() name number");

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TimeZone;
 
 /**
@@ -29,6 +30,7 @@ final class ProcessEnvironment {
     private static final String DEFAULT_CHARSET = "charset default";
     private static final String STDOUT_CHARSET = "charset stdout";
     private static final String STDERR_CHARSET = "charset stderr";
+    private static final String THREAD_RANDOM_BASE = "thread random base";
     private static final List<Locale.Category> CATEGORIES = List.of(Locale.Category.DISPLAY, Locale.Category.FORMAT);
     private static final List<String> PROPERTIES = List.of("user.name", "user.home", "user.dir", "java.io.tmpdir",
         "os.name", "os.version", "file.encoding", "sun.jnu.encoding", "native.encoding", "user.language", "user.country",
@@ -50,6 +52,7 @@ final class ProcessEnvironment {
         facts.put(DEFAULT_CHARSET, Charset.defaultCharset().name());
         facts.put(STDOUT_CHARSET, charsetOf(System.out, "sun.stdout.encoding").name());
         facts.put(STDERR_CHARSET, charsetOf(System.err, "sun.stderr.encoding").name());
+        facts.put(THREAD_RANDOM_BASE, Long.toString(new SplittableRandom().nextLong() ^ System.nanoTime()));
         return facts;
     }
 
@@ -119,6 +122,11 @@ final class ProcessEnvironment {
         } catch (RuntimeException unsupported) {
             return null;
         }
+    }
+
+    /** What the managed threads' ThreadLocalRandom seeds and probes derive from (see Session#threadRandom). */
+    static long threadRandomBase(Map<String, String> facts) {
+        return Long.parseLong(facts.getOrDefault(THREAD_RANDOM_BASE, "0"));
     }
 
     /** Makes this JVM's environment the recorded one. */

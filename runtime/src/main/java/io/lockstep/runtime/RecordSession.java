@@ -8,6 +8,7 @@ import org.agrona.MutableDirectBuffer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Records the managed thread's nondeterministic inputs into a journal. */
 public final class RecordSession extends Session {
@@ -34,7 +35,9 @@ public final class RecordSession extends Session {
         handshake.encode(log.buffer(), at);
         log.commit();
         PayloadOut environment = new PayloadOut();
-        ProcessEnvironment.encode(ProcessEnvironment.capture(), environment);
+        Map<String, String> facts = ProcessEnvironment.capture();
+        session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
+        ProcessEnvironment.encode(facts, environment);
         at = log.claim(EntryKind.ENVIRONMENT, 0, environment.length());
         log.buffer().putBytes(at, environment.buffer(), 0, environment.length());
         log.commit();
@@ -43,6 +46,9 @@ public final class RecordSession extends Session {
 
     @Override
     public long value(long real, int kind) {
+        if (kind == THREAD_LOCAL_RANDOM_SEED) {
+            return threadRandom(real, kind);
+        }
         if (recordingHere()) {
             append(EntryKind.fromCode(kind), threadIndex(), real, 0, 1);
         }
@@ -53,6 +59,9 @@ public final class RecordSession extends Session {
     public int value(int real, int kind) {
         if (kind == THREAD_NUMBER) {
             return threadNumber(real);
+        }
+        if (kind == THREAD_PROBE) {
+            return (int) threadRandom(real, kind);
         }
         if (recordingHere()) {
             append(EntryKind.fromCode(kind), threadIndex(), real, 0, 1);

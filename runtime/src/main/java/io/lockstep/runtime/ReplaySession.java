@@ -9,6 +9,7 @@ import io.lockstep.log.JournalReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Replays a journal: every nondeterministic input the managed thread asks for comes from the
@@ -59,8 +60,11 @@ public final class ReplaySession extends Session {
             reader.close();
             throw new JournalException("journal " + journal + " ends after its handshake: the recording was killed before it started");
         }
-        ProcessEnvironment.apply(ProcessEnvironment.decode(environment));
-        return new ReplaySession(main, reader, quantum, watchdogMillis);
+        Map<String, String> facts = ProcessEnvironment.decode(environment);
+        ProcessEnvironment.apply(facts);
+        ReplaySession session = new ReplaySession(main, reader, quantum, watchdogMillis);
+        session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
+        return session;
     }
 
     /** The recording was made by another JDK, application or agent. */
@@ -72,6 +76,9 @@ public final class ReplaySession extends Session {
 
     @Override
     public long value(long real, int kind) {
+        if (kind == THREAD_LOCAL_RANDOM_SEED) {
+            return threadRandom(real, kind);
+        }
         return recordingHere() ? takeValue(kind) : real;
     }
 
@@ -79,6 +86,9 @@ public final class ReplaySession extends Session {
     public int value(int real, int kind) {
         if (kind == THREAD_NUMBER) {
             return threadNumber(real);
+        }
+        if (kind == THREAD_PROBE) {
+            return (int) threadRandom(real, kind);
         }
         return recordingHere() ? (int) takeValue(kind) : real;
     }

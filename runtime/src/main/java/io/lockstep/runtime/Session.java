@@ -313,6 +313,36 @@ public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
         }
     }
 
+    protected static final int THREAD_LOCAL_RANDOM_SEED = EntryKind.THREAD_LOCAL_RANDOM_SEED.code();
+    protected static final int THREAD_PROBE = EntryKind.THREAD_PROBE.code();
+    private long threadRandomBase;
+
+    protected final void threadRandomBase(long base) {
+        this.threadRandomBase = base;
+    }
+
+    /**
+     * A managed thread's ThreadLocalRandom seed or probe: derived from a base drawn once per run
+     * (in the environment entry) and the thread's logical id, never logged. When a thread's
+     * generator is initialised can depend on timing (ConcurrentHashMap and LongAdder initialise
+     * it on a contended update, which an agent thread can cause); what it is initialised to must not.
+     */
+    protected final long threadRandom(long real, int kind) {
+        if (!recordingHere()) {
+            return real;
+        }
+        ManagedThread me = scheduler.current();
+        long draw = kind == THREAD_PROBE ? me.probeDraws++ : me.seedDraws++;
+        return mix64(threadRandomBase + (me.index * 0x9E3779B97F4A7C15L) + (draw << 32) + kind);
+    }
+
+    /** SplittableRandom's finaliser (Stafford's variant 13). */
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
     /** See {@link EntryKind#THREAD_NUMBER}. */
     protected static final int THREAD_NUMBER = EntryKind.THREAD_NUMBER.code();
     private int threadNumbers;
