@@ -42,6 +42,19 @@ class ConfigTest {
         assertMessage("", "option 'mode' is required");
         assertMessage("mode=record,mode=replay", "option 'mode' is given twice");
         assertMessage("mode=primary,journal=x", "live primary/backup is not available in this version");
+        assertMessage("mode=record,journal=x,quantum=0", "bad value '0' for option 'quantum'; accepted values: ticks");
+        assertMessage("mode=record,journal=x,quantum=3000000000", "bad value '3000000000' for option 'quantum'");
+        assertMessage("mode=record,journal=x,watchdog=soon", "bad value 'soon' for option 'watchdog'");
+    }
+
+    @Test
+    void schedulerOptionsHaveDefaults() {
+        Config defaults = Config.parse("mode=record,journal=" + tmp);
+        assertEquals(1_000_000, defaults.quantum());
+        assertEquals(3000, defaults.watchdogMillis());
+        Config given = Config.parse("mode=replay,journal=" + tmp + ",quantum=5000,watchdog=250");
+        assertEquals(5000, given.quantum());
+        assertEquals(250, given.watchdogMillis());
     }
 
     private static void assertMessage(String options, String expected) {
