@@ -9,8 +9,7 @@ import io.lockstep.runtime.Config;
 import io.lockstep.runtime.ConfigException;
 import io.lockstep.runtime.Fatal;
 import io.lockstep.runtime.Fingerprint;
-import io.lockstep.runtime.RecordSession;
-import io.lockstep.runtime.ReplaySession;
+import io.lockstep.runtime.HandshakeMismatch;
 import io.lockstep.runtime.Session;
 
 import java.lang.instrument.Instrumentation;
@@ -63,13 +62,14 @@ public final class Agent {
         Session session;
         try {
             session = switch (config.mode()) {
-                case RECORD -> RecordSession.start(main, config.journal(), local, config.quantum(), config.watchdogMillis());
-                case REPLAY -> ReplaySession.start(main, config.journal(), local, config.quantum(), config.watchdogMillis());
-                default -> throw new IllegalStateException("unsupported mode " + config.mode());
+                case RECORD -> Session.record(main, config.journal(), local, config.quantum(), config.watchdogMillis());
+                case REPLAY -> Session.replay(main, config.journal(), local, config.quantum(), config.watchdogMillis());
+                case PRIMARY -> Session.primary(main, config, local);
+                case BACKUP -> Session.backup(main, config, local);
             };
         } catch (JournalException e) {
             throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
-        } catch (ReplaySession.HandshakeMismatch e) {
+        } catch (HandshakeMismatch e) {
             throw Fatal.halt(Fatal.DIVERGENCE, e.getMessage());
         }
 

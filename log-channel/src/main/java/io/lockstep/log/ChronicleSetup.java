@@ -59,6 +59,9 @@ public final class ChronicleSetup {
         settings.put("chronicle.announcer.disable", "true");
         // Loaded as a class-path resource of ours, which is empty.
         settings.put("system.properties", "lockstep-chronicle.properties");
+        // Chronicle's OS class settles a "target" directory when it loads; without this it may
+        // create $TMPDIR/target (seen in the no-trace test). The temp directory itself exists.
+        settings.put("project.build.directory", System.getProperty("java.io.tmpdir"));
         Map<String, String> previous = new LinkedHashMap<>();
         for (Map.Entry<String, String> setting : settings.entrySet()) {
             previous.put(setting.getKey(), System.setProperty(setting.getKey(), setting.getValue()));
@@ -67,6 +70,7 @@ public final class ChronicleSetup {
             preemptUnsafeWarning();
             PosixAPIHolder.useNoOpPosixApi();
             Jvm.init();
+            net.openhft.chronicle.core.OS.getTarget();
             // Registers Chronicle's shutdown hook now: a queue first opened while the JVM is
             // already shutting down could not register it and would fail.
             BackgroundResourceReleaser.isOnBackgroundResourceReleaserThread();

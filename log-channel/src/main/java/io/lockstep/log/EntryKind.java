@@ -39,6 +39,9 @@ public enum EntryKind {
     STDIN_AVAILABLE(43, "stdin available()"),
     STDIN_READ_ALL(44, "stdin readAllBytes()/readNBytes()"),
 
+    /** A write to stdout or stderr (live modes): stream and length, and the CRC-32C of the bytes, which the backup checks. */
+    OUTPUT(45, "a write to stdout/stderr"),
+
     THREAD_ID(50, "new Thread() id"),
     /** Never logged, like THREAD_LOCAL_RANDOM_SEED. */
     THREAD_PROBE(51, "ThreadLocalRandom probe"),

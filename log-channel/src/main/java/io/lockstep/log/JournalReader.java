@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * Reads a journal entry by entry, checking every block (magic, length, checksum, consecutive
  * positions). Never waits for more data: the end of what is on disk is the end.
  */
-public final class JournalReader implements AutoCloseable {
+public final class JournalReader implements EntrySource {
     private final Path directory;
     private final ChronicleQueue queue;
     private final ExcerptTailer tailer;
@@ -60,11 +60,13 @@ public final class JournalReader implements AutoCloseable {
     }
 
     /** True when the next entry is in the block already read: {@link #next()} then calls no Chronicle code. */
+    @Override
     public boolean hasBufferedEntry() {
         return entriesLeftInBlock > 0;
     }
 
     /** The position the next call to {@link #next()} returns. */
+    @Override
     public long nextPosition() {
         return nextPosition;
     }
@@ -74,6 +76,7 @@ public final class JournalReader implements AutoCloseable {
      * journal ends
      * @throws JournalException if what follows is corrupt
      */
+    @Override
     public Entry next() {
         if (entriesLeftInBlock == 0 && !readBlock()) {
             return null;

@@ -11,6 +11,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,6 +26,13 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class LogWriter implements AutoCloseable {
     private static final int MESSAGE_TYPE = 1;
     private static final int BLOCK_CAPACITY = 256 * 1024;
+    /** Blocks that are also streamed stay small, so the backup gets each one soon. */
+    private static final int STREAMED_BLOCK_CAPACITY = 32 * 1024;
+
+    /** Where blocks go besides the journal: the link to a backup. Called on the draining thread, before the journal append. */
+    public interface BlockSink {
+        void send(byte[] block, int length);
+    }
 
     private final Path directory;
     private volatile JournalWriter journal;
@@ -33,13 +41,15 @@ public final class LogWriter implements AutoCloseable {
     private final Thread drainer;
     private final IdleStrategy producerIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
 
-    private final byte[] blockArray = new byte[BLOCK_CAPACITY];
-    private final UnsafeBuffer block = new UnsafeBuffer(blockArray);
+    private final BlockSink sink;
+    private final int blockCapacity;
+    private final byte[] blockArray;
+    private final UnsafeBuffer block;
     private int blockLength = Block.HEADER_LENGTH;
     private int blockCount;
     private long blockFirstPosition;
 
-    private long nextPosition = 1;
+    private long nextPosition;
     private int claimedIndex = -1;
     private byte[] oversized;
     private UnsafeBuffer oversizedBuffer;
@@ -48,7 +58,21 @@ public final class LogWriter implements AutoCloseable {
 
     /** A log into a journal directory that {@link JournalWriter#prepare} accepted. */
     public LogWriter(Path directory, int ringCapacity) {
+        this(directory, null, 1, ringCapacity, null);
+    }
+
+    /**
+     * A log that continues {@code journal} (already open, or null to open {@code directory} on the
+     * draining thread) from {@code firstPosition}, and sends every block to {@code sink} too.
+     */
+    public LogWriter(Path directory, JournalWriter journal, long firstPosition, int ringCapacity, BlockSink sink) {
         this.directory = directory;
+        this.journal = journal;
+        this.nextPosition = firstPosition;
+        this.sink = sink;
+        this.blockCapacity = sink == null ? BLOCK_CAPACITY : STREAMED_BLOCK_CAPACITY;
+        this.blockArray = new byte[blockCapacity];
+        this.block = new UnsafeBuffer(blockArray);
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(ringCapacity + RingBufferDescriptor.TRAILER_LENGTH)));
         this.drainer = new Thread(this::drainLoop, "lockstep-journal");
@@ -118,6 +142,9 @@ public final class LogWriter implements AutoCloseable {
             System.arraycopy(entry, 0, single, Block.HEADER_LENGTH, entry.length);
             long position = new UnsafeBuffer(entry).getLong(Entry.POSITION_OFFSET);
             Block.writeHeader(new UnsafeBuffer(single), 0, 1, position, entry.length, single, Block.HEADER_LENGTH);
+            if (sink != null) {
+                sink.send(single, single.length);
+            }
             journal.append(single, single.length);
         } catch (RuntimeException e) {
             failure = e;
@@ -134,10 +161,20 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
+    /** Wakes the draining thread at once (an output waits for this entry to reach the backup). */
+    public void flushSoon() {
+        LockSupport.unpark(drainer);
+    }
+
     private void drainLoop() {
-        IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
+        // A streaming log keeps its thread close at hand: outputs wait for their entries to be acknowledged.
+        IdleStrategy idle = sink == null
+            ? new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1))
+            : new BackoffIdleStrategy(100, 100, 1_000, TimeUnit.MICROSECONDS.toNanos(200));
         try {
-            journal = JournalWriter.open(directory);
+            if (journal == null) {
+                journal = JournalWriter.open(directory);
+            }
             while (true) {
                 boolean stopping = closing;
                 int drained = drainOnce();
@@ -159,7 +196,7 @@ public final class LogWriter implements AutoCloseable {
         journalLock.lock();
         try {
             int drained = ring.read((type, buffer, index, length) -> {
-                if (blockLength + length > BLOCK_CAPACITY) {
+                if (blockLength + length > blockCapacity) {
                     flushBlock();
                 }
                 if (blockCount == 0) {
@@ -182,6 +219,9 @@ public final class LogWriter implements AutoCloseable {
         }
         int bodyLength = blockLength - Block.HEADER_LENGTH;
         Block.writeHeader(block, 0, blockCount, blockFirstPosition, bodyLength, blockArray, Block.HEADER_LENGTH);
+        if (sink != null) {
+            sink.send(blockArray, blockLength);
+        }
         journal.append(blockArray, blockLength);
         blockLength = Block.HEADER_LENGTH;
         blockCount = 0;

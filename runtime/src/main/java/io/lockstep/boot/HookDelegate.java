@@ -57,6 +57,12 @@ public interface HookDelegate {
 
     long stdinTransferTo(FileInputStream in, OutputStream out) throws IOException;
 
+    /** True when a write to stdout or stderr by the current thread is the session's to handle (live modes, managed thread). */
+    boolean interceptingOutput();
+
+    /** A managed thread writes to stdout or stderr: held until the backup has the log (primary), or suppressed (backup). */
+    void output(java.io.FileOutputStream stream, byte[] bytes, int offset, int length) throws IOException;
+
     // ---- scheduling (see Hooks): called only on the token holder unless said otherwise ----
 
     void budgetExpired();

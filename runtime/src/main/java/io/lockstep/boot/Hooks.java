@@ -366,6 +366,28 @@ public final class Hooks {
         return fd == FileDescriptor.in && intercepting();
     }
 
+    /** At the entry of FileOutputStream's writes: stdout and stderr of managed threads, in the live modes. */
+    public static boolean interceptingOutput(FileDescriptor fd) {
+        if (fd != FileDescriptor.out && fd != FileDescriptor.err) {
+            return false;
+        }
+        HookDelegate d = delegate;
+        return d != null && Thread.currentThread() == holder && d.interceptingOutput();
+    }
+
+    public static void output(java.io.FileOutputStream stream, int b) throws IOException {
+        delegate.output(stream, new byte[] {(byte) b}, 0, 1);
+    }
+
+    public static void output(java.io.FileOutputStream stream, byte[] bytes) throws IOException {
+        delegate.output(stream, bytes, 0, bytes.length);
+    }
+
+    public static void output(java.io.FileOutputStream stream, byte[] bytes, int offset, int length) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+        delegate.output(stream, bytes, offset, length);
+    }
+
     public static String getenv(String name) {
         return delegate.getenv(name);
     }

@@ -30,6 +30,7 @@ public final class Config {
     /** About a millisecond of a tight loop: a hand-over costs tens of microseconds, so much less would cost throughput. */
     static final int DEFAULT_QUANTUM = 1_000_000;
     static final long DEFAULT_WATCHDOG_MILLIS = 3000;
+    static final long DEFAULT_STARTUP_TIMEOUT_MILLIS = 30_000;
     static final Map<String, String> KEYS = new LinkedHashMap<>();
 
     static {
@@ -40,6 +41,8 @@ public final class Config {
         KEYS.put("backup", "host:port of the backup's log endpoint");
         KEYS.put("lock", "the arbiter lock file shared by both sides");
         KEYS.put("timeout", "failure-detection timeout in milliseconds (a positive integer)");
+        KEYS.put("startup-timeout", "milliseconds a primary waits for its backup before main (then it runs unprotected), "
+            + "and a backup for its primary (a positive integer)");
         KEYS.put("quantum", "ticks (method entries and loop back-edges of application code) a thread runs before "
             + "another may (a positive integer, default " + DEFAULT_QUANTUM + ")");
         KEYS.put("watchdog", "milliseconds a token holder may stay blocked in the JVM before the agent reports a "
@@ -54,9 +57,11 @@ public final class Config {
     private final long timeoutMillis;
     private final int quantum;
     private final long watchdogMillis;
+    private final long startupTimeoutMillis;
 
     private Config(Mode mode, Path journal, String primary, String backup, Path lock, long timeoutMillis, int quantum,
-                   long watchdogMillis) {
+                   long watchdogMillis, long startupTimeoutMillis) {
+        this.startupTimeoutMillis = startupTimeoutMillis;
         this.quantum = quantum;
         this.watchdogMillis = watchdogMillis;
         this.mode = mode;
@@ -99,15 +104,24 @@ public final class Config {
             throw new ConfigException("mode=" + mode.key() + " needs option 'journal' (" + KEYS.get("journal") + ")");
         }
         if (mode == Mode.PRIMARY || mode == Mode.BACKUP) {
-            throw new ConfigException("bad value '" + mode.key() + "' for option 'mode': live primary/backup is not "
-                + "available in this version; accepted values now: record | replay");
+            for (String key : new String[] {"journal", "primary", "backup", "lock"}) {
+                if (!options.containsKey(key)) {
+                    throw new ConfigException("mode=" + mode.key() + " needs option '" + key + "' (" + KEYS.get(key) + ")");
+                }
+            }
+            if (options.get("primary").equals(options.get("backup"))) {
+                throw new ConfigException("options 'primary' and 'backup' name the same endpoint " + primary
+                    + "; each side needs its own");
+            }
         }
+        long startupTimeout = options.containsKey("startup-timeout")
+            ? positiveLong("startup-timeout", options.get("startup-timeout")) : DEFAULT_STARTUP_TIMEOUT_MILLIS;
         long quantum = options.containsKey("quantum") ? positiveLong("quantum", options.get("quantum")) : DEFAULT_QUANTUM;
         if (quantum > Integer.MAX_VALUE) {
             throw new ConfigException("bad value '" + quantum + "' for option 'quantum'; accepted values: " + KEYS.get("quantum"));
         }
         long watchdog = options.containsKey("watchdog") ? positiveLong("watchdog", options.get("watchdog")) : DEFAULT_WATCHDOG_MILLIS;
-        return new Config(mode, journal, primary, backup, lock, timeout, (int) quantum, watchdog);
+        return new Config(mode, journal, primary, backup, lock, timeout, (int) quantum, watchdog, startupTimeout);
     }
 
     private static Map<String, String> splitOptions(String agentArgs) {
@@ -190,6 +204,10 @@ public final class Config {
             // reported below
         }
         throw new ConfigException("bad value '" + value + "' for option '" + key + "'; accepted values: " + KEYS.get(key));
+    }
+
+    public long startupTimeoutMillis() {
+        return startupTimeoutMillis;
     }
 
     public Mode mode() {

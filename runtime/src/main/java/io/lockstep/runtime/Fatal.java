@@ -19,6 +19,8 @@ public final class Fatal {
     public static final int DIVERGENCE = 4;
     /** The agent itself failed to start. */
     public static final int AGENT = 5;
+    /** The arbiter says no: another primary holds the lock, or this backup lost a primary that is still alive (stale). */
+    public static final int ARBITER = 6;
 
     private static final PrintStream STDERR = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
         StandardCharsets.UTF_8);

@@ -31,6 +31,8 @@ final class ProcessEnvironment {
     private static final String STDOUT_CHARSET = "charset stdout";
     private static final String STDERR_CHARSET = "charset stderr";
     private static final String THREAD_RANDOM_BASE = "thread random base";
+    /** Present when the log holds the run's outputs (a primary's): a replay of it then checks them. */
+    private static final String OUTPUTS_LOGGED = "outputs logged";
     private static final List<Locale.Category> CATEGORIES = List.of(Locale.Category.DISPLAY, Locale.Category.FORMAT);
     private static final List<String> PROPERTIES = List.of("user.name", "user.home", "user.dir", "java.io.tmpdir",
         "os.name", "os.version", "file.encoding", "sun.jnu.encoding", "native.encoding", "user.language", "user.country",
@@ -39,8 +41,11 @@ final class ProcessEnvironment {
     private ProcessEnvironment() {
     }
 
-    static Map<String, String> capture() {
+    static Map<String, String> capture(boolean outputsLogged) {
         Map<String, String> facts = new LinkedHashMap<>();
+        if (outputsLogged) {
+            facts.put(OUTPUTS_LOGGED, "true");
+        }
         facts.put(TIME_ZONE, TimeZone.getDefault().getID());
         facts.put(LOCALE, Locale.getDefault().toLanguageTag());
         for (Locale.Category category : CATEGORIES) {
@@ -127,6 +132,10 @@ final class ProcessEnvironment {
     /** What the managed threads' ThreadLocalRandom seeds and probes derive from (see Session#threadRandom). */
     static long threadRandomBase(Map<String, String> facts) {
         return Long.parseLong(facts.getOrDefault(THREAD_RANDOM_BASE, "0"));
+    }
+
+    static boolean outputsLogged(Map<String, String> facts) {
+        return facts.containsKey(OUTPUTS_LOGGED);
     }
 
     /** Makes this JVM's environment the recorded one. */

@@ -66,7 +66,8 @@ public final class Scheduler {
 
     private final int quantum;
     private final SchedulingLog log;
-    private final boolean recording;
+    /** False while replaying; a backup that goes live turns it on, at an admission point. */
+    private volatile boolean recording;
 
     /** Every managed thread not yet dead, in start order; replaced, never changed, so any thread may read it. */
     private volatile ManagedThread[] registry = new ManagedThread[0];
@@ -99,10 +100,19 @@ public final class Scheduler {
         }
     };
 
-    Scheduler(int quantum, SchedulingLog log) {
+    Scheduler(int quantum, SchedulingLog log, boolean recording) {
         this.quantum = quantum;
         this.log = log;
-        this.recording = log.recording();
+        this.recording = recording;
+    }
+
+    /**
+     * The replay reached the end of the log of a primary that is gone: from this admission point
+     * on, what comes from outside is real and recorded. Called on the token holder, or on the idle
+     * thread while nobody holds the token.
+     */
+    void goLive() {
+        recording = true;
     }
 
     // ---- life cycle ----
@@ -333,11 +343,10 @@ public final class Scheduler {
     private void block(ManagedThread me, State state, long timeoutNanos) {
         me.state = state;
         me.wake = null;
-        if (timeoutNanos > 0 && recording) {
+        if (timeoutNanos > 0) {
+            // A replay never reads the deadline (only the log says when the wait ends), but a
+            // backup that goes live does: it is this side's own clock, as the recording's is.
             me.deadline = saturatedAdd(System.nanoTime(), timeoutNanos);
-            timedBlocks++;
-        } else if (timeoutNanos > 0) {
-            me.deadline = 0; // replay: only the log says when it expires
             timedBlocks++;
         }
     }
@@ -482,19 +491,19 @@ public final class Scheduler {
                 if (detached) {
                     return;
                 }
-                if (!recording) {
+                long logged = recording ? 0 : log.nextAdmissionPoint();
+                if (!recording) { // (a backup may have gone live while looking)
                     // The recording may have passed admission points here that admitted nobody
                     // (the thread an event was for had ended): go to the next one it logged.
-                    long next = log.nextAdmissionPoint();
-                    if (next < 0 && log.atEnd()) {
+                    if (logged < 0 && log.atEnd()) {
                         Fatal.warn("the recording ends here, with every thread waiting (the recorded run was stopped in "
                             + "this state): the replay waits too");
                         return;
                     }
-                    if (next < 0) {
+                    if (logged < 0) {
                         nothingToReplay();
                     }
-                    point = Math.max(point, next - 1);
+                    point = Math.max(point, logged - 1);
                 }
                 admit();
                 if (detached) {
@@ -1138,7 +1147,11 @@ public final class Scheduler {
             }
             Thread holder = Hooks.holder;
             Thread.State state = holder == null ? null : holder.getState();
-            boolean stuck = state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+            ManagedThread model = current;
+            // A holder waiting inside the agent's own work (a backup waiting for the log) is no missed switch point.
+            boolean inAgent = model != null && model.thread == holder && model.inAgent;
+            boolean stuck = !inAgent
+                && (state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING);
             if (!stuck || holder != suspect || point != suspectPoint) {
                 suspect = stuck ? holder : null;
                 suspectPoint = point;

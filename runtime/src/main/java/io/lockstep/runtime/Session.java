@@ -27,7 +27,7 @@ import java.util.Set;
  * {@link Scheduler}; calls made by the agent itself on them ({@link ManagedThread#inAgent}) and
  * by every other thread pass straight through.
  */
-public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
+public final class Session implements HookDelegate, Scheduler.SchedulingLog {
 
     private static final int STATUS_OK = 0;
     private static final int STATUS_THREW = 1;
@@ -68,10 +68,47 @@ public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
         classesBeforeAgent = names;
     }
 
-    protected Session(Thread main, int quantum, long watchdogMillis) {
+    /**
+     * What this side does now: record (also as a primary) or replay (also as a backup). A backup
+     * that goes live swaps its replayer for a recorder; only the token holder, or the idle
+     * scheduler thread while nobody holds the token, ever does, so the swap needs no lock.
+     */
+    private volatile SessionMode mode;
+
+    Session(Thread main, int quantum, long watchdogMillis, boolean recording) {
         this.main = main;
         this.watchdogMillis = watchdogMillis;
-        this.scheduler = new Scheduler(quantum, this);
+        this.scheduler = new Scheduler(quantum, this, recording);
+    }
+
+    void mode(SessionMode next) {
+        this.mode = next;
+    }
+
+    SessionMode mode() {
+        return mode;
+    }
+
+    /** Records into a new journal (mode=record). */
+    public static Session record(Thread main, java.nio.file.Path journal, io.lockstep.log.Handshake handshake, int quantum,
+                                 long watchdogMillis) {
+        return Recorder.start(main, journal, handshake, quantum, watchdogMillis);
+    }
+
+    /** Records and streams to a backup, holding outputs until the backup has their entries (mode=primary). */
+    public static Session primary(Thread main, Config config, io.lockstep.log.Handshake local) {
+        return Primary.start(main, config, local);
+    }
+
+    /** Replays a primary's log as it arrives, and goes live when the primary dies (mode=backup). */
+    public static Session backup(Thread main, Config config, io.lockstep.log.Handshake local) {
+        return Backup.start(main, config, local);
+    }
+
+    /** Replays a journal (mode=replay). */
+    public static Session replay(Thread main, java.nio.file.Path journal, io.lockstep.log.Handshake local, int quantum,
+                                 long watchdogMillis) {
+        return Replayer.start(main, journal, local, quantum, watchdogMillis);
     }
 
     /** Readies the main thread and starts recording or replaying: main holds the token. */
@@ -81,7 +118,76 @@ public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
     }
 
     /** Ends the run: called once, from a shutdown hook. */
-    public abstract void finish();
+    public void finish() {
+        mode.finish();
+    }
+
+    // ---- what the mode decides ----
+
+    @Override
+    public long value(long real, int kind) {
+        return mode.value(real, kind);
+    }
+
+    @Override
+    public int value(int real, int kind) {
+        return mode.value(real, kind);
+    }
+
+    @Override
+    public long relativeValue(long base, long real, int kind) {
+        return mode.relativeValue(base, real, kind);
+    }
+
+    @Override
+    public boolean recording() {
+        return mode.recording();
+    }
+
+    @Override
+    public void admitted(long point, int thread, ManagedThread.Wake wake) {
+        mode.admitted(point, thread, wake);
+    }
+
+    @Override
+    public void ended(long point) {
+        mode.ended(point);
+    }
+
+    @Override
+    public long nextAdmission(long point) {
+        return mode.nextAdmission(point);
+    }
+
+    @Override
+    public long nextAdmissionPoint() {
+        return mode.nextAdmissionPoint();
+    }
+
+    @Override
+    public String describeNext() {
+        return mode.describeNext();
+    }
+
+    @Override
+    public boolean atEnd() {
+        return mode.atEnd();
+    }
+
+    @Override
+    public boolean interceptingOutput() {
+        return mode.gatesOutput() && recordingHere();
+    }
+
+    @Override
+    public void output(java.io.FileOutputStream stream, byte[] bytes, int offset, int length) throws IOException {
+        int fd = OutputStreams.fdOf(stream);
+        if (fd < 0 || !recordingHere()) {
+            OutputStreams.writeReal(this, stream, bytes, offset, length);
+            return;
+        }
+        mode.output(stream, fd, bytes, offset, length);
+    }
 
     protected final boolean managedHere() {
         return scheduler.runningManaged();
@@ -465,8 +571,9 @@ public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
      * Records or replays one intercepted call. Exceptions of the real call are recorded and
      * rethrown in replay.
      */
-    protected abstract <T> T exchange(EntryKind kind, RealCall<T> real, Encoder<T> encoder, Decoder<T> decoder)
-        throws IOException;
+    <T> T exchange(EntryKind kind, RealCall<T> real, Encoder<T> encoder, Decoder<T> decoder) throws IOException {
+        return mode.exchange(kind, real, encoder, decoder);
+    }
 
     /** Inputs that may block (stdin): the call is made without the token, which other threads use meanwhile. */
     protected static boolean blocks(EntryKind kind) {
@@ -508,7 +615,9 @@ public abstract class Session implements HookDelegate, Scheduler.SchedulingLog {
     }
 
     /** Called by decoders when the replaying program asks for something other than what was recorded. */
-    protected abstract RuntimeException diverged(String recorded, String requested);
+    RuntimeException diverged(String recorded, String requested) {
+        return mode.diverged(recorded, requested);
+    }
 
     @Override
     public String getenv(String name) {

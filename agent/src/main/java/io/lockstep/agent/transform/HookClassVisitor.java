@@ -146,6 +146,11 @@ final class HookClassVisitor extends ClassVisitor {
                         super.visitFieldInsn(Opcodes.GETFIELD, className, "fd", "Ljava/io/FileDescriptor;");
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "interceptingStdin", "(Ljava/io/FileDescriptor;)Z", false);
                     }
+                    case OUTPUT -> {
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitFieldInsn(Opcodes.GETFIELD, className, "fd", "Ljava/io/FileDescriptor;");
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "interceptingOutput", "(Ljava/io/FileDescriptor;)Z", false);
+                    }
                     case THREAD -> {
                         super.visitVarInsn(Opcodes.ALOAD, 0);
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "interceptingThread", "(Ljava/lang/Thread;)Z", false);

@@ -54,7 +54,7 @@ final class Rules {
     }
 
     /** When an intercept's hook takes over: on a managed thread; and for stdin; or for a managed thread in slot 0. */
-    enum Guard { MANAGED, STDIN, THREAD }
+    enum Guard { MANAGED, STDIN, OUTPUT, THREAD }
 
     /** A method whose body is replaced by a hook call while intercepting. */
     record Intercept(String hookName, String hookDescriptor, Guard guard) {
@@ -145,7 +145,11 @@ final class Rules {
             "readNBytes(I)[B", new Intercept("stdinReadNBytes", "(Ljava/io/FileInputStream;I)[B", Guard.STDIN),
             "skip(J)J", new Intercept("stdinSkip", "(Ljava/io/FileInputStream;J)J", Guard.STDIN),
             "available()I", new Intercept("stdinAvailable", "(Ljava/io/FileInputStream;)I", Guard.STDIN),
-            "transferTo(Ljava/io/OutputStream;)J", new Intercept("stdinTransferTo", "(Ljava/io/FileInputStream;Ljava/io/OutputStream;)J", Guard.STDIN)));
+            "transferTo(Ljava/io/OutputStream;)J", new Intercept("stdinTransferTo", "(Ljava/io/FileInputStream;Ljava/io/OutputStream;)J", Guard.STDIN)),
+        "java/io/FileOutputStream", Map.of(
+            "write(I)V", new Intercept("output", "(Ljava/io/FileOutputStream;I)V", Guard.OUTPUT),
+            "write([B)V", new Intercept("output", "(Ljava/io/FileOutputStream;[B)V", Guard.OUTPUT),
+            "write([BII)V", new Intercept("output", "(Ljava/io/FileOutputStream;[BII)V", Guard.OUTPUT)));
 
     /**
      * Hook calls at the entry of methods, which then run on: class -> method name+descriptor ->

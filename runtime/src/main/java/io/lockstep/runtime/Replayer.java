@@ -4,6 +4,7 @@ import io.lockstep.log.Entry;
 import io.lockstep.log.EntryKind;
 import io.lockstep.log.Handshake;
 import io.lockstep.log.JournalException;
+import io.lockstep.log.EntrySource;
 import io.lockstep.log.JournalReader;
 
 import java.io.IOException;
@@ -15,19 +16,30 @@ import java.util.Map;
  * Replays a journal: every nondeterministic input the managed thread asks for comes from the
  * log, in order, and must be of the kind the log holds at that position.
  */
-public final class ReplaySession extends Session {
+final class Replayer extends SessionMode {
     private static final long FINISH_TIMEOUT_MILLIS = 5000;
 
-    private final JournalReader reader;
+    private final EntrySource reader;
     private final ThreadRandomState savedRandom = new ThreadRandomState();
     /** The entry read ahead by the scheduler, which looks for admissions at its switch points. */
     private Entry peeked;
     private long peekedPosition;
     private boolean finished;
+    /** The backup this replay runs in, which goes live where the log ends; null offline. */
+    private final Backup backup;
+    /** The log holds the run's writes to stdout and stderr (it is a primary's), which the replay checks. */
+    private final boolean outputsLogged;
+    private long outputs;
 
-    private ReplaySession(Thread main, JournalReader reader, int quantum, long watchdogMillis) {
-        super(main, quantum, watchdogMillis);
+    Replayer(Session session, EntrySource reader) {
+        this(session, reader, null, false);
+    }
+
+    Replayer(Session session, EntrySource reader, Backup backup, boolean outputsLogged) {
+        super(session);
         this.reader = reader;
+        this.backup = backup;
+        this.outputsLogged = outputsLogged;
     }
 
     /**
@@ -37,7 +49,7 @@ public final class ReplaySession extends Session {
      * @throws JournalException if the journal is missing, empty or corrupt
      * @throws HandshakeMismatch if it was recorded by another JDK, application or agent
      */
-    public static ReplaySession start(Thread main, Path journal, Handshake local, int quantum, long watchdogMillis) {
+    static Session start(Thread main, Path journal, Handshake local, int quantum, long watchdogMillis) {
         JournalReader reader = JournalReader.open(journal);
         Entry first = reader.next();
         if (first == null) {
@@ -62,72 +74,78 @@ public final class ReplaySession extends Session {
         }
         Map<String, String> facts = ProcessEnvironment.decode(environment);
         ProcessEnvironment.apply(facts);
-        ReplaySession session = new ReplaySession(main, reader, quantum, watchdogMillis);
+        Session session = new Session(main, quantum, watchdogMillis, false);
+        session.mode(new Replayer(session, reader, null, ProcessEnvironment.outputsLogged(facts)));
         session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
         return session;
     }
 
-    /** The recording was made by another JDK, application or agent. */
-    public static final class HandshakeMismatch extends RuntimeException {
-        HandshakeMismatch(String message) {
-            super(message);
-        }
-    }
-
     @Override
-    public long value(long real, int kind) {
+    long value(long real, int kind) {
         if (kind == THREAD_LOCAL_RANDOM_SEED) {
             return threadRandom(real, kind);
         }
-        return recordingHere() ? takeValue(kind) : real;
+        if (!recordingHere()) {
+            return real;
+        }
+        Entry entry = takeValue(kind);
+        return entry != null ? entry.readLong() : session.mode().value(real, kind);
     }
 
     @Override
-    public int value(int real, int kind) {
+    int value(int real, int kind) {
         if (kind == THREAD_NUMBER) {
             return threadNumber(real);
         }
         if (kind == THREAD_PROBE) {
             return (int) threadRandom(real, kind);
         }
-        return recordingHere() ? (int) takeValue(kind) : real;
+        if (!recordingHere()) {
+            return real;
+        }
+        Entry entry = takeValue(kind);
+        return entry != null ? (int) entry.readLong() : session.mode().value(real, kind);
     }
 
     /** The recorded instant (base + value), expressed against this run's base. */
     @Override
-    public long relativeValue(long base, long real, int kind) {
+    long relativeValue(long base, long real, int kind) {
         if (!recordingHere()) {
             return real;
         }
         ManagedThread me = enterAgent();
         try {
             Entry entry = take(EntryKind.fromCode(kind));
-            long recordedBase = entry.readLong();
-            long recorded = entry.readLong();
-            return recorded == -1 ? -1 : recorded + (recordedBase - base) * 1_000_000_000L;
+            if (entry != null) {
+                long recordedBase = entry.readLong();
+                long recorded = entry.readLong();
+                return recorded == -1 ? -1 : recorded + (recordedBase - base) * 1_000_000_000L;
+            }
         } finally {
             leaveAgent(me);
         }
+        return session.mode().relativeValue(base, real, kind);
     }
 
-    private long takeValue(int kind) {
+    /** The entry of a value, or null if the log ended here and this side went live. */
+    private Entry takeValue(int kind) {
         ManagedThread me = enterAgent();
         try {
-            return take(EntryKind.fromCode(kind)).readLong();
+            return take(EntryKind.fromCode(kind));
         } finally {
             leaveAgent(me);
         }
     }
 
     @Override
-    protected <T> T exchange(EntryKind kind, RealCall<T> real, Encoder<T> encoder, Decoder<T> decoder) throws IOException {
+    <T> T exchange(EntryKind kind, Session.RealCall<T> real, Session.Encoder<T> encoder, Session.Decoder<T> decoder) throws IOException {
         if (!recordingHere()) {
             return real.call();
         }
         ManagedThread me = enterAgent();
         Entry entry;
         try {
-            if (blocks(kind)) {
+            if (Session.blocks(kind)) {
                 scheduler.outside(() -> null, false); // as the recording did: others run while this thread "reads"
             }
             entry = take(kind);
@@ -136,28 +154,89 @@ public final class ReplaySession extends Session {
         } finally {
             leaveAgent(me);
         }
-        return decodeOutcome(entry, decoder);
+        if (entry == null) {
+            return session.mode().exchange(kind, real, encoder, decoder);
+        }
+        return Session.decodeOutcome(entry, decoder);
+    }
+
+    @Override
+    boolean gatesOutput() {
+        return outputsLogged;
+    }
+
+    /**
+     * A write the primary logged: it must be the same write (stream, length, CRC-32C). A backup
+     * suppresses it and keeps it until the primary confirms it wrote it; an offline replay writes it.
+     */
+    @Override
+    void output(java.io.FileOutputStream stream, int fd, byte[] bytes, int offset, int length) throws IOException {
+        ManagedThread me = enterAgent();
+        try {
+            long position = peeked != null ? peekedPosition : reader.nextPosition();
+            Entry entry = take(EntryKind.OUTPUT);
+            if (entry != null) {
+                long word = entry.readLong();
+                int crc = (int) entry.readLong();
+                int crcHere = io.lockstep.log.Block.crc(bytes, offset, length);
+                int fdThere = (int) (word >>> 32);
+                int lengthThere = (int) word;
+                if (fdThere != fd || lengthThere != length || crc != crcHere) {
+                    throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the primary wrote " + lengthThere
+                        + " bytes to " + streamName(fdThere) + " (CRC-32C " + Integer.toHexString(crc) + "), this side wrote "
+                        + length + " bytes to " + streamName(fd) + " (CRC-32C " + Integer.toHexString(crcHere) + "): "
+                        + describe(bytes, offset, length) + ", at" + Session.applicationStack());
+                }
+                long sequence = ++outputs;
+                if (backup != null) {
+                    backup.suppressed(sequence, stream, bytes, offset, length);
+                } else {
+                    stream.write(bytes, offset, length);
+                }
+                return;
+            }
+        } finally {
+            leaveAgent(me);
+        }
+        session.mode().output(stream, fd, bytes, offset, length);
+    }
+
+    private static String streamName(int fd) {
+        return fd == 1 ? "stdout" : fd == 2 ? "stderr" : "fd " + fd;
+    }
+
+    private static String describe(byte[] bytes, int offset, int length) {
+        String text = new String(bytes, offset, Math.min(length, 80), java.nio.charset.StandardCharsets.UTF_8);
+        return "\"" + text.replace("\n", "\\n") + (length > 80 ? "..." : "") + "\"";
+    }
+
+    long outputs() {
+        return outputs;
+    }
+
+    long nextPosition() {
+        return peeked != null ? peekedPosition : reader.nextPosition();
     }
 
     // ---- the scheduler's entries ----
 
     @Override
-    public boolean recording() {
+    boolean recording() {
         return false;
     }
 
     @Override
-    public void admitted(long point, int thread, ManagedThread.Wake wake) {
+    void admitted(long point, int thread, ManagedThread.Wake wake) {
         throw new IllegalStateException("replay never writes");
     }
 
     @Override
-    public void ended(long point) {
+    void ended(long point) {
         throw new IllegalStateException("replay never writes");
     }
 
     @Override
-    public long nextAdmission(long point) {
+    long nextAdmission(long point) {
         Entry entry = peek();
         if (entry == null || (entry.kind() != EntryKind.ADMIT && entry.kind() != EntryKind.END)) {
             return Scheduler.NONE;
@@ -176,7 +255,7 @@ public final class ReplaySession extends Session {
     }
 
     @Override
-    public long nextAdmissionPoint() {
+    long nextAdmissionPoint() {
         Entry entry = peek();
         if (entry == null || (entry.kind() != EntryKind.ADMIT && entry.kind() != EntryKind.END)) {
             return -1;
@@ -187,13 +266,13 @@ public final class ReplaySession extends Session {
     }
 
     @Override
-    public String describeNext() {
+    String describeNext() {
         Entry entry = peek();
         return entry == null ? "nothing (the recording ends there)" : entry.kind().call() + " at position " + peekedPosition;
     }
 
     @Override
-    public boolean atEnd() {
+    boolean atEnd() {
         return peek() == null;
     }
 
@@ -215,18 +294,21 @@ public final class ReplaySession extends Session {
         long position = peeked != null ? peekedPosition : reader.nextPosition();
         Entry entry = peeked != null ? peeked : next();
         peeked = null;
+        if (entry == null && session.mode() != this) {
+            return null; // the log ended here and this backup went live
+        }
         if (entry == null) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the recording ends there (was the recorded run "
-                + "killed?), replay asked for " + kind.call() + ", at" + applicationStack());
+                + "killed?), replay asked for " + kind.call() + ", at" + Session.applicationStack());
         }
         if (entry.kind() != kind) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": recorded " + entry.kind().call()
-                + ", replay asked for " + kind.call() + ", at" + applicationStack());
+                + ", replay asked for " + kind.call() + ", at" + Session.applicationStack());
         }
         if (entry.threadId() != threadIndex()) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": recorded " + entry.kind().call()
                 + " on thread " + entry.threadId() + ", replay asked for it on thread " + threadIndex() + " (\""
-                + Thread.currentThread().getName() + "\"), at" + applicationStack());
+                + Thread.currentThread().getName() + "\"), at" + Session.applicationStack());
         }
         return entry;
     }
@@ -236,6 +318,7 @@ public final class ReplaySession extends Session {
      * ThreadLocalRandom state; the entries of a block already fetched are read without it.
      */
     private Entry next() {
+        Entry entry;
         try {
             if (reader.hasBufferedEntry()) {
                 return reader.next();
@@ -243,25 +326,33 @@ public final class ReplaySession extends Session {
             Thread thread = Thread.currentThread();
             savedRandom.save(thread);
             try {
-                return reader.next();
+                entry = reader.next();
             } finally {
                 savedRandom.restore(thread);
             }
         } catch (JournalException e) {
             throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
         }
+        if (entry == null && backup != null && !finishing()) {
+            backup.goLive(this); // everything the primary sent is replayed: from here on this side records
+        }
+        return entry;
+    }
+
+    private synchronized boolean finishing() {
+        return finished;
     }
 
     @Override
-    protected RuntimeException diverged(String recorded, String requested) {
+    RuntimeException diverged(String recorded, String requested) {
         throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + (reader.nextPosition() - 1 - (peeked == null ? 0 : 1))
             + ": recorded " + recorded
-            + ", replay asked for " + requested + ", at" + applicationStack());
+            + ", replay asked for " + requested + ", at" + Session.applicationStack());
     }
 
     /** At exit the recording must be used up: what is left means the replay took another path. */
     @Override
-    public void finish() {
+    void finish() {
         synchronized (this) {
             if (finished) {
                 return;

@@ -11,41 +11,60 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** Records the managed thread's nondeterministic inputs into a journal. */
-public final class RecordSession extends Session {
+final class Recorder extends SessionMode {
     private static final int RING_CAPACITY = 4 * 1024 * 1024;
     private static final long FINISH_TIMEOUT_MILLIS = 5000;
 
     private final LogWriter log;
+    /** The output rule (primary, and a backup gone live); null when outputs are not logged (mode=record). */
+    private final OutputGate gate;
+    /** Called when the run has ended and the log is drained: waits for the backup's last acknowledgement. */
+    private final Runnable afterLastEntry;
+    private long outputs;
     private final PayloadOut payload = new PayloadOut();
     private final ThreadRandomState savedRandom = new ThreadRandomState();
     private volatile boolean stopped;
     private boolean finished;
 
-    private RecordSession(Thread main, LogWriter log, int quantum, long watchdogMillis) {
-        super(main, quantum, watchdogMillis);
-        this.log = log;
+    Recorder(Session session, LogWriter log) {
+        this(session, log, null, 0, () -> { });
     }
 
-    /** Creates the journal and writes the handshake, before the application starts. */
-    public static RecordSession start(Thread main, Path journal, Handshake handshake, int quantum, long watchdogMillis) {
-        JournalWriter.prepare(journal);
-        LogWriter log = new LogWriter(journal, RING_CAPACITY);
-        RecordSession session = new RecordSession(main, log, quantum, watchdogMillis);
+    /** @param outputsSoFar outputs already produced (by the replay a backup went live from) */
+    Recorder(Session session, LogWriter log, OutputGate gate, long outputsSoFar, Runnable afterLastEntry) {
+        super(session);
+        this.log = log;
+        this.gate = gate;
+        this.outputs = outputsSoFar;
+        this.afterLastEntry = afterLastEntry;
+    }
+
+    /** Writes the first two entries: the handshake, then the environment facts (which the replay applies before main). */
+    static void writePreamble(Session session, LogWriter log, Handshake handshake, boolean outputsLogged) {
         int at = log.claim(EntryKind.HANDSHAKE, 0, handshake.encodedLength());
         handshake.encode(log.buffer(), at);
         log.commit();
         PayloadOut environment = new PayloadOut();
-        Map<String, String> facts = ProcessEnvironment.capture();
+        Map<String, String> facts = ProcessEnvironment.capture(outputsLogged);
         session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
         ProcessEnvironment.encode(facts, environment);
         at = log.claim(EntryKind.ENVIRONMENT, 0, environment.length());
         log.buffer().putBytes(at, environment.buffer(), 0, environment.length());
         log.commit();
+    }
+
+    /** Creates the journal and writes the handshake, before the application starts. */
+    static Session start(Thread main, Path journal, Handshake handshake, int quantum, long watchdogMillis) {
+        JournalWriter.prepare(journal);
+        LogWriter log = new LogWriter(journal, RING_CAPACITY);
+        Session session = new Session(main, quantum, watchdogMillis, true);
+        session.mode(new Recorder(session, log));
+        writePreamble(session, log, handshake, false);
         return session;
     }
 
     @Override
-    public long value(long real, int kind) {
+    long value(long real, int kind) {
         if (kind == THREAD_LOCAL_RANDOM_SEED) {
             return threadRandom(real, kind);
         }
@@ -56,7 +75,7 @@ public final class RecordSession extends Session {
     }
 
     @Override
-    public int value(int real, int kind) {
+    int value(int real, int kind) {
         if (kind == THREAD_NUMBER) {
             return threadNumber(real);
         }
@@ -70,11 +89,39 @@ public final class RecordSession extends Session {
     }
 
     @Override
-    public long relativeValue(long base, long real, int kind) {
+    long relativeValue(long base, long real, int kind) {
         if (recordingHere()) {
             append(EntryKind.fromCode(kind), threadIndex(), base, real, 2);
         }
         return real;
+    }
+
+    @Override
+    boolean gatesOutput() {
+        return gate != null;
+    }
+
+    /**
+     * Logs the write (stream, length, CRC-32C: the backup checks its own against it) and hands
+     * the bytes to the gate, which lets them out once the backup has this entry.
+     */
+    @Override
+    void output(java.io.FileOutputStream stream, int fd, byte[] bytes, int offset, int length) {
+        ManagedThread me = enterAgent();
+        try {
+            long position = log.nextPosition();
+            append(EntryKind.OUTPUT, threadIndex(), ((long) fd << 32) | length,
+                io.lockstep.log.Block.crc(bytes, offset, length) & 0xffffffffL, 2);
+            gate.hold(position, ++outputs, stream, bytes, offset, length);
+            log.flushSoon();
+        } finally {
+            leaveAgent(me);
+        }
+    }
+
+    /** The position of the last entry logged so far. */
+    long lastPosition() {
+        return log.nextPosition() - 1;
     }
 
     /**
@@ -103,42 +150,42 @@ public final class RecordSession extends Session {
     // ---- the scheduler's entries ----
 
     @Override
-    public boolean recording() {
+    boolean recording() {
         return true;
     }
 
     @Override
-    public void admitted(long point, int thread, ManagedThread.Wake wake) {
+    void admitted(long point, int thread, ManagedThread.Wake wake) {
         append(EntryKind.ADMIT, thread, point, wake.ordinal(), 2);
     }
 
     @Override
-    public void ended(long point) {
+    void ended(long point) {
         append(EntryKind.END, 0, point, 0, 1);
     }
 
     @Override
-    public long nextAdmission(long point) {
+    long nextAdmission(long point) {
         throw new IllegalStateException("recording never reads");
     }
 
     @Override
-    public long nextAdmissionPoint() {
+    long nextAdmissionPoint() {
         throw new IllegalStateException("recording never reads");
     }
 
     @Override
-    public boolean atEnd() {
+    boolean atEnd() {
         throw new IllegalStateException("recording never reads");
     }
 
     @Override
-    public String describeNext() {
+    String describeNext() {
         throw new IllegalStateException("recording never reads");
     }
 
     @Override
-    protected <T> T exchange(EntryKind kind, RealCall<T> real, Encoder<T> encoder, Decoder<T> decoder) throws IOException {
+    <T> T exchange(EntryKind kind, Session.RealCall<T> real, Session.Encoder<T> encoder, Session.Decoder<T> decoder) throws IOException {
         if (!recordingHere()) {
             return real.call();
         }
@@ -151,7 +198,7 @@ public final class RecordSession extends Session {
             // would consume or seed on this thread (InetAddress caches do) must stay as it was.
             savedRandom.save(thread);
             try {
-                if (blocks(kind)) {
+                if (Session.blocks(kind)) {
                     value = scheduler.outside(real::call, false);
                 } else {
                     value = real.call();
@@ -162,7 +209,7 @@ public final class RecordSession extends Session {
                 savedRandom.restore(thread);
             }
             if (!stopped) {
-                encodeOutcome(value, thrown, encoder, payload.reset());
+                Session.encodeOutcome(value, thrown, encoder, payload.reset());
                 int at = log.claim(kind, threadIndex(), payload.length());
                 MutableDirectBuffer buffer = log.buffer();
                 buffer.putBytes(at, payload.buffer(), 0, payload.length());
@@ -186,7 +233,7 @@ public final class RecordSession extends Session {
     }
 
     @Override
-    protected RuntimeException diverged(String recorded, String requested) {
+    RuntimeException diverged(String recorded, String requested) {
         throw new IllegalStateException("recording never decodes");
     }
 
@@ -205,7 +252,7 @@ public final class RecordSession extends Session {
      * runs); either way what was logged is drained.
      */
     @Override
-    public void finish() {
+    void finish() {
         synchronized (this) {
             if (finished) {
                 return;
@@ -225,5 +272,6 @@ public final class RecordSession extends Session {
         } catch (RuntimeException e) {
             Fatal.warn("the journal could not be completed: " + e.getMessage());
         }
+        afterLastEntry.run();
     }
 }

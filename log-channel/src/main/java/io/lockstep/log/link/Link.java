@@ -1,0 +1,331 @@
+package io.lockstep.log.link;
+
+import io.aeron.Aeron;
+import io.aeron.ConcurrentPublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.FragmentHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One side's end of the primary/backup link: an embedded Aeron media driver of its own (a
+ * directory no other process uses, small buffers, one shared driver thread that backs off), a
+ * subscription on this side's endpoint and a publication to the peer's.
+ * <p>
+ * The primary publishes the log on {@link #LOG_STREAM}; the backup publishes acknowledgements
+ * and heartbeats on {@link #CONTROL_STREAM}. Every message starts with {@link #MAGIC}, a type
+ * and the sender's run id; anything else (another program's traffic, garbage that Aeron still
+ * framed) is dropped and counted, never fatal.
+ * <pre>
+ *   0  int   magic "LSK1"
+ *   4  int   type
+ *   8  long  run id of the sender
+ *  16  ...   body
+ * </pre>
+ */
+public final class Link implements AutoCloseable {
+    public static final int LOG_STREAM = 1001;
+    public static final int CONTROL_STREAM = 1002;
+    public static final int MAGIC = 0x314B534C; // "LSK1" little-endian
+    public static final int HEADER_LENGTH = 16;
+
+    /** Primary to backup: a piece of a log block. Body: int block length, int offset of the piece, bytes. */
+    public static final int LOG_PIECE = 1;
+    /** Backup to primary: body: long highest position received (and journaled), long position replayed. */
+    public static final int ACK = 2;
+    /** Either way. Body: int flags ({@link #DROPPED}: the primary no longer waits for this backup). */
+    public static final int HEARTBEAT = 3;
+    /** Primary to backup: body: long number of outputs the primary has written out. */
+    public static final int RELEASED = 4;
+    /** Backup to primary: body: UTF-8 text saying why this backup refuses the primary's log. */
+    public static final int REFUSED = 5;
+
+    public static final int DROPPED = 1;
+    /** Largest piece of a block in one message: well under Aeron's limit for 1 MiB terms (128 KiB). */
+    public static final int MAX_PIECE = 60 * 1024;
+
+    private static final int TERM_LENGTH = 1024 * 1024;
+    private static final long OFFER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final ConcurrentPublication publication;
+    private final Subscription subscription;
+    private final long runId;
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(HEADER_LENGTH + MAX_PIECE + 64));
+    private final AtomicLong rejected = new AtomicLong();
+    private final String localEndpoint;
+    private final String peerEndpoint;
+
+    private Link(MediaDriver driver, Aeron aeron, ConcurrentPublication publication, Subscription subscription, long runId,
+                 String localEndpoint, String peerEndpoint) {
+        this.driver = driver;
+        this.aeron = aeron;
+        this.publication = publication;
+        this.subscription = subscription;
+        this.runId = runId;
+        this.localEndpoint = localEndpoint;
+        this.peerEndpoint = peerEndpoint;
+    }
+
+    /**
+     * Starts a media driver in {@code aeronDirectory} (removed first and at close: it is this
+     * JVM's own), subscribes on {@code localEndpoint} and publishes to {@code peerEndpoint}.
+     *
+     * @param errors where the driver and client report asynchronous errors (never stdout)
+     */
+    public static Link open(Path aeronDirectory, String localEndpoint, int inStream, String peerEndpoint, int outStream,
+                            long runId, ErrorHandler errors) {
+        MediaDriver.Context driverContext = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDirectory.toString())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .warnIfDirectoryExists(false)
+            .printConfigurationOnStart(false)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedThreadFactory(daemon("lockstep-aeron-driver"))
+            .asyncExecutorEnabled(false)
+            .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, 1_000, TimeUnit.MICROSECONDS.toNanos(100)))
+            .publicationTermBufferLength(TERM_LENGTH)
+            .ipcTermBufferLength(TERM_LENGTH)
+            .counterValuesBufferLength(1024 * 1024)
+            .termBufferSparseFile(true)
+            .errorHandler(errors);
+        MediaDriver driver = MediaDriver.launch(driverContext);
+        try {
+            Aeron aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(driverContext.aeronDirectoryName())
+                .errorHandler(errors)
+                .threadFactory(daemon("lockstep-aeron-client"))
+                .useConductorAgentInvoker(false));
+            Subscription subscription = aeron.addSubscription("aeron:udp?endpoint=" + localEndpoint, inStream);
+            ConcurrentPublication publication = aeron.addPublication("aeron:udp?endpoint=" + peerEndpoint, outStream);
+            return new Link(driver, aeron, publication, subscription, runId, localEndpoint, peerEndpoint);
+        } catch (RuntimeException e) {
+            driver.close();
+            throw e;
+        }
+    }
+
+    /** Aeron's threads must not keep the JVM alive after the application is done. */
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    public long runId() {
+        return runId;
+    }
+
+    public String localEndpoint() {
+        return localEndpoint;
+    }
+
+    public String peerEndpoint() {
+        return peerEndpoint;
+    }
+
+    /** True when the peer's subscription is there to receive what this side publishes. */
+    public boolean connected() {
+        return publication.isConnected();
+    }
+
+    /** Messages that were not Lockstep's (bad magic, too short) or came from another run. */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    public void countRejected() {
+        rejected.incrementAndGet();
+    }
+
+    /**
+     * Sends one message, retrying while Aeron pushes back, until it is sent or {@code giveUp}
+     * says to stop (the peer is gone). Callers serialise sends (one buffer).
+     *
+     * @return true if sent
+     */
+    public synchronized boolean send(int type, DirectBuffer body, int offset, int length, java.util.function.BooleanSupplier giveUp) {
+        sendBuffer.putInt(0, MAGIC);
+        sendBuffer.putInt(4, type);
+        sendBuffer.putLong(8, runId);
+        if (length > 0) {
+            sendBuffer.putBytes(HEADER_LENGTH, body, offset, length);
+        }
+        long since = 0;
+        while (true) {
+            long result = publication.offer(sendBuffer, 0, HEADER_LENGTH + length);
+            if (result > 0) {
+                return true;
+            }
+            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+                return false;
+            }
+            if (giveUp.getAsBoolean()) {
+                return false;
+            }
+            if (since == 0) {
+                since = System.nanoTime();
+            }
+            if (System.nanoTime() - since < OFFER_PATIENCE_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /** Sends a message with a body of longs (and an int flag word for heartbeats). */
+    public boolean sendLongs(int type, java.util.function.BooleanSupplier giveUp, long... values) {
+        UnsafeBuffer body = new UnsafeBuffer(new byte[values.length * Long.BYTES]);
+        for (int i = 0; i < values.length; i++) {
+            body.putLong(i * Long.BYTES, values[i]);
+        }
+        return send(type, body, 0, body.capacity(), giveUp);
+    }
+
+    public boolean sendHeartbeat(int flags) {
+        UnsafeBuffer body = new UnsafeBuffer(new byte[Integer.BYTES]);
+        body.putInt(0, flags);
+        return send(HEARTBEAT, body, 0, Integer.BYTES, () -> true);
+    }
+
+    public boolean sendText(int type, String text, java.util.function.BooleanSupplier giveUp) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int length = Math.min(bytes.length, MAX_PIECE);
+        return send(type, new UnsafeBuffer(bytes), 0, length, giveUp);
+    }
+
+    /**
+     * Sends a whole log block, in pieces of at most {@link #MAX_PIECE} bytes.
+     *
+     * @return false if {@code giveUp} stopped it
+     */
+    public boolean sendBlock(byte[] block, int length, java.util.function.BooleanSupplier giveUp) {
+        UnsafeBuffer piece = new UnsafeBuffer(new byte[8 + MAX_PIECE]);
+        for (int offset = 0; offset < length; offset += MAX_PIECE) {
+            int size = Math.min(MAX_PIECE, length - offset);
+            piece.putInt(0, length);
+            piece.putInt(4, offset);
+            piece.putBytes(8, block, offset, size);
+            if (!send(LOG_PIECE, piece, 0, 8 + size, giveUp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A message that passed the header checks. */
+    public interface MessageHandler {
+        /** @param bodyOffset where the body starts in {@code buffer}; {@code bodyLength} may be 0 */
+        void onMessage(int type, long senderRunId, DirectBuffer buffer, int bodyOffset, int bodyLength);
+    }
+
+    /** Wraps a handler: whole messages (reassembled by Aeron), Lockstep's only. */
+    public FragmentHandler handler(MessageHandler handler) {
+        return new FragmentAssembler((buffer, offset, length, header) -> {
+            if (length < HEADER_LENGTH || buffer.getInt(offset) != MAGIC) {
+                rejected.incrementAndGet();
+                return;
+            }
+            handler.onMessage(buffer.getInt(offset + 4), buffer.getLong(offset + 8), buffer, offset + HEADER_LENGTH,
+                length - HEADER_LENGTH);
+        });
+    }
+
+    /** @return the number of fragments read */
+    public int poll(FragmentHandler handler, int limit) {
+        return subscription.poll(handler, limit);
+    }
+
+    /** Reads a text body. */
+    public static String text(DirectBuffer buffer, int offset, int length) {
+        byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Reassembles log blocks from their pieces; the pieces of a block arrive in order, one block after another. */
+    public static final class BlockAssembler {
+        private byte[] block = new byte[64 * 1024];
+        private int expected = -1;
+        private int filled;
+        private final Consumer<String> malformed;
+
+        public BlockAssembler(Consumer<String> malformed) {
+            this.malformed = malformed;
+        }
+
+        /** @return the length of the completed block in {@link #block()}, or -1 if it is not complete yet */
+        public int onPiece(DirectBuffer buffer, int offset, int length) {
+            if (length < 8) {
+                malformed.accept("a log piece of " + length + " bytes");
+                return -1;
+            }
+            int total = buffer.getInt(offset);
+            int at = buffer.getInt(offset + 4);
+            int size = length - 8;
+            if (at == 0) {
+                if (expected != -1) {
+                    malformed.accept("a block that started before the one before it was complete");
+                }
+                if (total <= 0 || total > 512 * 1024 * 1024) {
+                    malformed.accept("a block of " + total + " bytes");
+                    expected = -1;
+                    return -1;
+                }
+                expected = total;
+                filled = 0;
+                if (block.length < total) {
+                    block = new byte[Math.max(total, block.length * 2)];
+                }
+            } else if (expected != total || at != filled) {
+                malformed.accept("a piece at " + at + " of a block of " + total + " bytes, where " + filled + " of "
+                    + expected + " were expected");
+                expected = -1;
+                return -1;
+            }
+            if (filled + size > expected) {
+                malformed.accept("a piece beyond the end of its block");
+                expected = -1;
+                return -1;
+            }
+            buffer.getBytes(offset + 8, block, filled, size);
+            filled += size;
+            if (filled == expected) {
+                expected = -1;
+                return filled;
+            }
+            return -1;
+        }
+
+        public byte[] block() {
+            return block;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            aeron.close();
+        } finally {
+            driver.close();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.lockstep.runtime;
+
+import io.lockstep.log.Entry;
+import io.lockstep.log.EntryKind;
+import io.lockstep.log.Handshake;
+import io.lockstep.log.JournalException;
+import io.lockstep.log.JournalWriter;
+import io.lockstep.log.LiveLog;
+import io.lockstep.log.LogWriter;
+import io.lockstep.log.link.Link;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * mode=backup: replays the primary's log as it arrives, with output suppressed, and goes live
+ * where the log of a dead primary ends: it re-emits the outputs the primary had not confirmed
+ * (a duplicate is allowed, a loss is not), takes the next epoch, and records from there on into
+ * the journal it kept, as a primary without a backup.
+ */
+final class Backup {
+    private static final int RING_CAPACITY = 4 * 1024 * 1024;
+
+    private record Suppressed(long sequence, FileOutputStream stream, byte[] bytes) {
+    }
+
+    private final Session session;
+    private final BackupLink link;
+    private final Arbiter arbiter;
+    private final Path journalDirectory;
+    /** Outputs produced since the last one the primary confirmed it wrote. Only the token holder touches it. */
+    private final ArrayDeque<Suppressed> unconfirmed = new ArrayDeque<>();
+    private boolean live;
+
+    private Backup(Session session, BackupLink link, Arbiter arbiter, Path journalDirectory) {
+        this.session = session;
+        this.link = link;
+        this.arbiter = arbiter;
+        this.journalDirectory = journalDirectory;
+    }
+
+    static Session start(Thread main, Config config, Handshake local) {
+        Path journal = config.journal();
+        JournalWriter.prepare(journal);
+        Arbiter arbiter;
+        try {
+            arbiter = Arbiter.open(config.lock());
+        } catch (IOException e) {
+            throw new JournalException("cannot open the arbiter lock file " + config.lock() + ": " + e);
+        }
+        JournalWriter writer = JournalWriter.open(journal);
+        LiveLog live = new LiveLog();
+        Link transport = Link.open(journal.resolve("aeron"), config.backup(), Link.LOG_STREAM, config.primary(),
+            Link.CONTROL_STREAM, Primary.runId(), error -> Fatal.warn("link: " + error));
+        BackupLink link = new BackupLink(transport, live, writer, arbiter, config.timeoutMillis());
+        link.start();
+
+        Entry first = awaitEntry(live, config.startupTimeoutMillis(), config, "the handshake");
+        if (first.kind() != EntryKind.HANDSHAKE) {
+            throw Fatal.halt(Fatal.JOURNAL, "the log from " + config.primary() + " does not start with a handshake");
+        }
+        Handshake recorded = Handshake.decode(first);
+        List<String> differences = recorded.differences(local);
+        if (!differences.isEmpty()) {
+            String what = String.join("; ", differences);
+            link.refuse("the backup runs another program: " + what);
+            transport.close();
+            throw new HandshakeMismatch("the primary at " + config.primary() + " runs another program; this backup refuses "
+                + "to follow it:" + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ", differences));
+        }
+        Entry environment = awaitEntry(live, config.startupTimeoutMillis(), config, "the environment");
+        if (environment.kind() != EntryKind.ENVIRONMENT) {
+            throw Fatal.halt(Fatal.JOURNAL, "the log from " + config.primary() + " has no environment after its handshake");
+        }
+        Map<String, String> facts = ProcessEnvironment.decode(environment);
+        ProcessEnvironment.apply(facts);
+        Session session = new Session(main, config.quantum(), config.watchdogMillis(), false);
+        Backup backup = new Backup(session, link, arbiter, journal);
+        session.mode(new Replayer(session, live, backup, true));
+        session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
+        link.accept();
+        return session;
+    }
+
+    private static Entry awaitEntry(LiveLog live, long startupMillis, Config config, String what) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(startupMillis);
+        Thread waiter = new Thread(() -> {
+            try {
+                Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                live.end();
+            } catch (InterruptedException e) {
+                // the entry came
+            }
+        }, "lockstep-startup");
+        waiter.setDaemon(true);
+        waiter.start();
+        Entry entry = live.next();
+        waiter.interrupt();
+        if (entry == null) {
+            throw Fatal.halt(Fatal.JOURNAL, "no primary sent " + what + " to " + config.backup() + " within "
+                + config.startupTimeoutMillis() + " ms (startup-timeout): is the primary at " + config.primary() + " running?");
+        }
+        return entry;
+    }
+
+    /** The replay suppressed the {@code sequence}-th output: kept until the primary confirms it wrote it. */
+    void suppressed(long sequence, FileOutputStream stream, byte[] bytes, int offset, int length) {
+        long confirmed = link.confirmedOutputs();
+        while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().sequence <= confirmed) {
+            unconfirmed.removeFirst();
+        }
+        if (sequence > confirmed) {
+            unconfirmed.addLast(new Suppressed(sequence, stream, java.util.Arrays.copyOfRange(bytes, offset, offset + length)));
+        }
+    }
+
+    /**
+     * The replay used up the log of a primary that is gone: this side becomes the primary. Runs
+     * on the token holder (or the idle scheduler thread), where the replay stopped.
+     */
+    void goLive(Replayer replay) {
+        if (live) {
+            return;
+        }
+        live = true;
+        long epoch;
+        try {
+            epoch = arbiter.nextEpoch();
+        } catch (IOException e) {
+            epoch = -1;
+        }
+        long confirmed = link.confirmedOutputs();
+        int reemitted = 0;
+        for (Suppressed output : unconfirmed) {
+            if (output.sequence > confirmed) {
+                OutputStreams.writeQuietly(output.stream, output.bytes);
+                reemitted++;
+            }
+        }
+        unconfirmed.clear();
+        long nextPosition = replay.nextPosition();
+        JournalWriter journal = link.handOverJournal();
+        LogWriter log = new LogWriter(journalDirectory, journal, nextPosition, RING_CAPACITY, null);
+        OutputGate gate = new OutputGate();
+        gate.open();
+        Recorder recorder = new Recorder(session, log, gate, replay.outputs(), () -> { });
+        session.mode(recorder);
+        session.scheduler.goLive();
+        long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - link.lastHeard());
+        Fatal.warn("the primary is gone (" + link.goneReason() + "): this backup is live as epoch " + epoch + ", after "
+            + (nextPosition - 1) + " log entries, " + silentMillis + " ms after the primary's last message; " + reemitted
+            + " output(s) it had not confirmed written again");
+        Thread closer = new Thread(link::close, "lockstep-link-close");
+        closer.setDaemon(true);
+        closer.start();
+    }
+}

@@ -1,0 +1,237 @@
+package io.lockstep.runtime;
+
+import io.aeron.logbuffer.FragmentHandler;
+import io.lockstep.log.Block;
+import io.lockstep.log.Entry;
+import io.lockstep.log.EntryKind;
+import io.lockstep.log.JournalException;
+import io.lockstep.log.JournalWriter;
+import io.lockstep.log.LiveLog;
+import io.lockstep.log.link.Link;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backup's side of the link, on its own agent thread ("lockstep-link"): it receives the log,
+ * checks each block, journals it, hands it to the replay and acknowledges it; it records which
+ * outputs the primary confirmed; and it watches the primary. The primary is dead when the arbiter
+ * lock becomes free (the OS frees it only with the process), whether or not it fell silent first;
+ * a primary silent for longer than the timeout that still holds the lock is alive but unreachable,
+ * and it carries on alone, so this backup, now stale, stops.
+ */
+final class BackupLink {
+    private static final long LOCK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final Link link;
+    private final LiveLog live;
+    private final Arbiter arbiter;
+    private final long timeoutNanos;
+    private final Thread thread;
+    private final FragmentHandler handler;
+    private final Link.BlockAssembler assembler;
+    private final Entry entry = new Entry();
+    private volatile JournalWriter journal;
+
+    private volatile long primaryRunId;
+    private volatile long received;
+    private volatile long confirmedOutputs;
+    private volatile boolean accepted;
+    private volatile boolean primaryEnded;
+    private volatile boolean primaryGone;
+    private volatile String goneReason;
+    private volatile long lastHeard;
+    private volatile boolean closing;
+    private long ackedSent;
+
+    BackupLink(Link link, LiveLog live, JournalWriter journal, Arbiter arbiter, long timeoutMillis) {
+        this.link = link;
+        this.live = live;
+        this.journal = journal;
+        this.arbiter = arbiter;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.handler = link.handler(this::onMessage);
+        this.assembler = new Link.BlockAssembler(what -> {
+            link.countRejected();
+            Fatal.warn("ignored a malformed message from " + link.peerEndpoint() + ": " + what);
+        });
+        this.thread = new Thread(this::run, "lockstep-link");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The replay checked the handshake: acknowledgements start (the primary's main waits for the first). */
+    void accept() {
+        accepted = true;
+    }
+
+    /** Tells the primary why this backup will not follow it, and gives it a moment to arrive. */
+    void refuse(String why) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (System.nanoTime() - until < 0) {
+            link.sendText(Link.REFUSED, why, () -> System.nanoTime() - until > 0);
+            Parking.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    long confirmedOutputs() {
+        return confirmedOutputs;
+    }
+
+    long received() {
+        return received;
+    }
+
+    String goneReason() {
+        return goneReason;
+    }
+
+    long lastHeard() {
+        return lastHeard;
+    }
+
+    /** After go-live: the journal is the recorder's now, and the link goes quiet. */
+    JournalWriter handOverJournal() {
+        closing = true;
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        JournalWriter handed = journal;
+        journal = null;
+        return handed;
+    }
+
+    void close() {
+        closing = true;
+        link.close();
+    }
+
+    private void run() {
+        IdleStrategy idle = new BackoffIdleStrategy(100, 100, 1_000, TimeUnit.MICROSECONDS.toNanos(100));
+        long heartbeatEvery = Math.max(1, timeoutNanos / 5);
+        long nextHeartbeat = 0;
+        long nextLockPoll = 0;
+        try {
+            while (!closing && !primaryGone) {
+                long now = System.nanoTime();
+                // Silence first, before reading: a backup that was stopped (SIGSTOP) must not
+                // take what piled up meanwhile for a sign that all is well.
+                if (primaryRunId != 0 && !primaryEnded && now - lastHeard > timeoutNanos) {
+                    arbitrate("the primary has been silent for more than " + timeoutNanos / 1_000_000 + " ms");
+                    continue;
+                }
+                int work = link.poll(handler, 64);
+                if (accepted && received > ackedSent) {
+                    link.sendLongs(Link.ACK, () -> closing, received, 0);
+                    ackedSent = received;
+                }
+                if (primaryRunId != 0 && now - nextHeartbeat >= 0) {
+                    link.sendHeartbeat(0);
+                    nextHeartbeat = now + heartbeatEvery;
+                }
+                if (primaryRunId != 0 && !primaryEnded && now - nextLockPoll >= 0) {
+                    nextLockPoll = now + LOCK_POLL_NANOS;
+                    if (arbiter.tryAcquire()) {
+                        primaryDied("the primary's arbiter lock was freed: its process is gone");
+                        continue;
+                    }
+                }
+                if (work > 0) {
+                    idle.reset();
+                } else {
+                    idle.idle();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            throw Fatal.halt(Fatal.AGENT, "the backup's link failed: " + e);
+        }
+    }
+
+    private void arbitrate(String why) {
+        if (arbiter.tryAcquire()) {
+            primaryDied(why + " and its arbiter lock is free");
+            return;
+        }
+        throw Fatal.halt(Fatal.ARBITER, why + ", but it still holds the arbiter lock " + arbiter.file() + ": it is alive "
+            + "but out of reach, and carries on alone. This backup is stale and stops.");
+    }
+
+    /** Takes in what is still in flight, then lets the replay run to the end of it and go live. */
+    private void primaryDied(String why) {
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(5)) {
+            if (link.poll(handler, 64) > 0) {
+                quietSince = System.nanoTime();
+            }
+        }
+        goneReason = why;
+        primaryGone = true;
+        live.end();
+    }
+
+    private void onMessage(int type, long sender, DirectBuffer buffer, int offset, int length) {
+        if (primaryRunId == 0 && type == Link.LOG_PIECE) {
+            primaryRunId = sender;
+        }
+        if (sender != primaryRunId) {
+            link.countRejected(); // an earlier primary's leftovers, or something that is not ours
+            return;
+        }
+        lastHeard = System.nanoTime();
+        switch (type) {
+            case Link.LOG_PIECE -> {
+                int length0 = assembler.onPiece(buffer, offset, length);
+                if (length0 > 0) {
+                    onBlock(assembler.block(), length0);
+                }
+            }
+            case Link.RELEASED -> {
+                if (length >= Long.BYTES) {
+                    confirmedOutputs = Math.max(confirmedOutputs, buffer.getLong(offset));
+                }
+            }
+            case Link.HEARTBEAT -> {
+                if (length >= Integer.BYTES && (buffer.getInt(offset) & Link.DROPPED) != 0 && accepted && !primaryEnded) {
+                    throw Fatal.halt(Fatal.ARBITER, "the primary at " + link.peerEndpoint() + " dropped this backup (it lost "
+                        + "contact and carries on alone): this backup is stale and stops");
+                }
+            }
+            default -> link.countRejected();
+        }
+    }
+
+    private void onBlock(byte[] block, int length) {
+        UnsafeBuffer view = new UnsafeBuffer(block, 0, length);
+        int count;
+        try {
+            count = Block.verify(view, block, length, received + 1, "the log from " + link.peerEndpoint());
+        } catch (JournalException e) {
+            link.countRejected();
+            throw Fatal.halt(Fatal.JOURNAL, e.getMessage() + ": this backup cannot follow the primary any more");
+        }
+        byte[] copy = Arrays.copyOf(block, length);
+        int at = Block.HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            entry.wrap(view, at);
+            if (entry.kind() == EntryKind.END) {
+                primaryEnded = true;
+            }
+            at += entry.length();
+        }
+        live.offer(copy);
+        received += count;
+        JournalWriter writer = journal;
+        if (writer != null) {
+            writer.append(copy, length);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.lockstep.runtime;
+
+import io.lockstep.log.LogWriter;
+import io.lockstep.log.link.Link;
+import io.aeron.logbuffer.FragmentHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The primary's side of the link, on its own agent thread ("lockstep-link"): it streams the log
+ * (the journal thread hands it each block), takes the backup's acknowledgements, releases held
+ * outputs as they are covered, sends heartbeats, and drops the backup when it falls silent for
+ * longer than the timeout. From then on, and when no backup came at start, the primary runs
+ * alone: outputs leave at once and the log goes only to the journal.
+ */
+final class PrimaryLink implements LogWriter.BlockSink {
+    private final Link link;
+    private final OutputGate gate;
+    private final long timeoutNanos;
+    private final Thread thread;
+    private final FragmentHandler handler;
+
+    private volatile long acked;
+    private volatile long lastHeard;
+    private volatile long backupRunId;
+    private volatile boolean alone;
+    private volatile String refusal;
+    private volatile boolean closing;
+    private long releasedSent;
+
+    PrimaryLink(Link link, OutputGate gate, long timeoutMillis) {
+        this.link = link;
+        this.gate = gate;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.handler = link.handler(this::onMessage);
+        this.thread = new Thread(this::run, "lockstep-link");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The journal thread: every block goes to the backup too, unless there is none (then only to the journal). */
+    @Override
+    public void send(byte[] block, int length) {
+        if (!alone) {
+            link.sendBlock(block, length, () -> alone || closing);
+        }
+    }
+
+    /**
+     * Before main: waits until the backup has acknowledged {@code position} (the log's preamble,
+     * which it checked), or refused it, or {@code startupMillis} passed.
+     *
+     * @return null if the backup is there, or why the primary runs alone
+     */
+    String awaitBackup(long position, long startupMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(startupMillis);
+        while (acked < position) {
+            if (refusal != null) {
+                return "the backup at " + link.peerEndpoint() + " refused this primary: " + refusal;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return "no backup answered at " + link.peerEndpoint() + " within " + startupMillis + " ms (startup-timeout)";
+            }
+            Parking.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return null;
+    }
+
+    /** No backup from now on: outputs leave at once. */
+    synchronized void runAlone(String why) {
+        if (alone) {
+            return;
+        }
+        alone = true;
+        gate.open();
+        Fatal.warn(why + ": the output rule is dropped, this primary runs unprotected");
+    }
+
+    boolean alone() {
+        return alone;
+    }
+
+    /** At the end of the run: waits (at most the timeout) for the backup to acknowledge the last entry, then lets every output out. */
+    void finish(long lastPosition) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!alone && acked < lastPosition && System.nanoTime() - deadline < 0) {
+            Parking.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        if (!alone && acked < lastPosition) {
+            runAlone("the backup did not acknowledge the end of the run within " + timeoutNanos / 1_000_000 + " ms");
+        }
+        long released = gate.releaseUpTo(acked);
+        if (!alone) {
+            link.sendLongs(Link.RELEASED, () -> true, released);
+        }
+        closing = true;
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        link.close();
+    }
+
+    private void run() {
+        IdleStrategy idle = new BackoffIdleStrategy(100, 100, 1_000, TimeUnit.MICROSECONDS.toNanos(100));
+        long heartbeatEvery = Math.max(1, timeoutNanos / 5);
+        long nextHeartbeat = 0;
+        try {
+            while (!closing) {
+                int work = link.poll(handler, 64);
+                long now = System.nanoTime();
+                if (now - nextHeartbeat >= 0) {
+                    link.sendHeartbeat(alone ? Link.DROPPED : 0);
+                    nextHeartbeat = now + heartbeatEvery;
+                }
+                if (!alone && backupRunId != 0 && now - lastHeard > timeoutNanos) {
+                    runAlone("the backup at " + link.peerEndpoint() + " has been silent for more than "
+                        + timeoutNanos / 1_000_000 + " ms");
+                }
+                long released = gate.releaseUpTo(acked);
+                if (released > releasedSent && !alone) {
+                    link.sendLongs(Link.RELEASED, () -> alone || closing, released);
+                    releasedSent = released;
+                    work++;
+                }
+                if (work > 0) {
+                    idle.reset();
+                } else {
+                    idle.idle();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            runAlone("the link to the backup failed (" + e + ")");
+        }
+    }
+
+    private void onMessage(int type, long sender, DirectBuffer buffer, int offset, int length) {
+        if (backupRunId == 0 && (type == Link.ACK || type == Link.REFUSED)) {
+            backupRunId = sender;
+        }
+        if (sender != backupRunId) {
+            link.countRejected(); // a stale backup of an earlier run, or something that is not ours
+            return;
+        }
+        switch (type) {
+            case Link.ACK -> {
+                if (length >= Long.BYTES) {
+                    long position = buffer.getLong(offset);
+                    if (position > acked) {
+                        acked = position;
+                    }
+                    lastHeard = System.nanoTime();
+                }
+            }
+            case Link.HEARTBEAT -> lastHeard = System.nanoTime();
+            case Link.REFUSED -> refusal = Link.text(buffer, offset, length);
+            default -> link.countRejected();
+        }
+    }
+
+    long acked() {
+        return acked;
+    }
+}

@@ -1,0 +1,89 @@
+package io.lockstep.runtime;
+
+import io.lockstep.log.EntryKind;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+
+/**
+ * What a {@link Session} does with the inputs and outputs of its managed threads: record them
+ * ({@link Recorder}) or take them from a log ({@link Replayer}). The session holds one mode at a
+ * time; a backup starts replaying and, when it goes live, records from then on.
+ */
+abstract class SessionMode {
+    static final int THREAD_LOCAL_RANDOM_SEED = EntryKind.THREAD_LOCAL_RANDOM_SEED.code();
+    static final int THREAD_PROBE = EntryKind.THREAD_PROBE.code();
+    static final int THREAD_NUMBER = EntryKind.THREAD_NUMBER.code();
+
+    final Session session;
+    final Scheduler scheduler;
+
+    SessionMode(Session session) {
+        this.session = session;
+        this.scheduler = session.scheduler;
+    }
+
+    // ---- values and calls ----
+
+    abstract long value(long real, int kind);
+
+    abstract int value(int real, int kind);
+
+    abstract long relativeValue(long base, long real, int kind);
+
+    abstract <T> T exchange(EntryKind kind, Session.RealCall<T> real, Session.Encoder<T> encoder, Session.Decoder<T> decoder)
+        throws IOException;
+
+    abstract RuntimeException diverged(String recorded, String requested);
+
+    /** True when writes to stdout and stderr go through {@link #output}: the log holds them (live modes). */
+    abstract boolean gatesOutput();
+
+    /** A managed thread writes to stdout ({@code fd} 1) or stderr (2). */
+    abstract void output(FileOutputStream stream, int fd, byte[] bytes, int offset, int length) throws IOException;
+
+    /** Ends the run: once, from the shutdown hook. */
+    abstract void finish();
+
+    // ---- the scheduler's entries (see Scheduler.SchedulingLog) ----
+
+    abstract boolean recording();
+
+    abstract void admitted(long point, int thread, ManagedThread.Wake wake);
+
+    abstract void ended(long point);
+
+    abstract long nextAdmission(long point);
+
+    abstract long nextAdmissionPoint();
+
+    abstract String describeNext();
+
+    abstract boolean atEnd();
+
+    // ---- the session's helpers, under the names the modes use ----
+
+    final boolean recordingHere() {
+        return session.recordingHere();
+    }
+
+    final int threadIndex() {
+        return session.threadIndex();
+    }
+
+    final ManagedThread enterAgent() {
+        return session.enterAgent();
+    }
+
+    static void leaveAgent(ManagedThread me) {
+        Session.leaveAgent(me);
+    }
+
+    final long threadRandom(long real, int kind) {
+        return session.threadRandom(real, kind);
+    }
+
+    final int threadNumber(int real) {
+        return session.threadNumber(real);
+    }
+}
