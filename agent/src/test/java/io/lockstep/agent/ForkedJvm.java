@@ -219,10 +219,109 @@ final class ForkedJvm {
         }
     }
 
+    /** A forked JVM still running: its output so far, signals, and its end. */
+    final class Running {
+        private final Process process;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private final Thread outPump;
+        private final Thread errPump;
+
+        private Running(Process process) {
+            this.process = process;
+            this.outPump = pump(process.getInputStream(), out);
+            this.errPump = pump(process.getErrorStream(), err);
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** Lines printed on stdout so far. */
+        int stdoutLines() {
+            byte[] bytes;
+            synchronized (out) {
+                bytes = out.toByteArray();
+            }
+            int lines = 0;
+            for (byte b : bytes) {
+                if (b == '\n') {
+                    lines++;
+                }
+            }
+            return lines;
+        }
+
+        String stderrSoFar() {
+            synchronized (err) {
+                return err.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        /** Waits until stdout has {@code lines} lines, or the process ended, or the timeout passed. */
+        boolean awaitLines(int lines, long timeoutMillis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (stdoutLines() < lines) {
+                if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                Thread.sleep(5);
+            }
+            return true;
+        }
+
+        void signal(String signal) throws IOException, InterruptedException {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        /** Waits for the end; a process still running after the timeout is killed and fails the test. */
+        Result await(long timeoutSeconds) throws InterruptedException {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                outPump.join();
+                errPump.join();
+                throw new AssertionError("hung: did not end within " + timeoutSeconds + " s\n"
+                    + new Result(-1, out.toByteArray(), err.toByteArray()));
+            }
+            outPump.join();
+            errPump.join();
+            return new Result(process.exitValue(), out.toByteArray(), err.toByteArray());
+        }
+
+        /** SIGKILL, then what it printed. */
+        Result kill() throws InterruptedException {
+            process.destroyForcibly().waitFor();
+            outPump.join();
+            errPump.join();
+            return new Result(process.exitValue(), out.toByteArray(), err.toByteArray());
+        }
+    }
+
+    /** Starts the program and returns at once; stdin is closed. */
+    Running start(Class<?> main, String... args) {
+        try {
+            Process process = builder(command(main, args)).start();
+            process.getOutputStream().close();
+            return new Running(process);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Thread pump(InputStream from, ByteArrayOutputStream to) {
         Thread thread = new Thread(() -> {
             try {
-                from.transferTo(to);
+                byte[] chunk = new byte[8192];
+                int read;
+                while ((read = from.read(chunk)) >= 0) {
+                    synchronized (to) {
+                        to.write(chunk, 0, read);
+                    }
+                }
             } catch (IOException ignored) {
                 // the process ended
             }

@@ -84,6 +84,7 @@ final class Backup {
         session.mode(new Replayer(session, live, backup, true));
         session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
         link.accept();
+        session.atFinish(link::close);
         return session;
     }
 

@@ -110,10 +110,20 @@ final class BackupLink {
         return handed;
     }
 
-    void close() {
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         closing = true;
+        String ignored = link.ignoredReport();
+        if (ignored != null) {
+            Fatal.warn(ignored);
+        }
         link.close();
     }
+
+    private boolean closed;
 
     private void run() {
         IdleStrategy idle = new BackoffIdleStrategy(100, 100, 1_000, TimeUnit.MICROSECONDS.toNanos(100));

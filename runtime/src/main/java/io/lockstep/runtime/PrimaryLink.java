@@ -105,6 +105,10 @@ final class PrimaryLink implements LogWriter.BlockSink {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        String ignored = link.ignoredReport();
+        if (ignored != null) {
+            Fatal.warn(ignored);
+        }
         link.close();
     }
 
@@ -120,7 +124,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
                     link.sendHeartbeat(alone ? Link.DROPPED : 0);
                     nextHeartbeat = now + heartbeatEvery;
                 }
-                if (!alone && backupRunId != 0 && now - lastHeard > timeoutNanos) {
+                if (!alone && backupRunId != 0 && refusal == null && now - lastHeard > timeoutNanos) {
                     runAlone("the backup at " + link.peerEndpoint() + " has been silent for more than "
                         + timeoutNanos / 1_000_000 + " ms");
                 }
@@ -149,6 +153,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
             link.countRejected(); // a stale backup of an earlier run, or something that is not ours
             return;
         }
+        lastHeard = System.nanoTime();
         switch (type) {
             case Link.ACK -> {
                 if (length >= Long.BYTES) {
@@ -156,10 +161,11 @@ final class PrimaryLink implements LogWriter.BlockSink {
                     if (position > acked) {
                         acked = position;
                     }
-                    lastHeard = System.nanoTime();
                 }
             }
-            case Link.HEARTBEAT -> lastHeard = System.nanoTime();
+            case Link.HEARTBEAT -> {
+                // lastHeard is all a heartbeat says
+            }
             case Link.REFUSED -> refusal = Link.text(buffer, offset, length);
             default -> link.countRejected();
         }

@@ -120,6 +120,16 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     /** Ends the run: called once, from a shutdown hook. */
     public void finish() {
         mode.finish();
+        for (Runnable action : atFinish) {
+            action.run();
+        }
+    }
+
+    private final java.util.List<Runnable> atFinish = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs {@code action} at the end of the run, after the mode finished. */
+    void atFinish(Runnable action) {
+        atFinish.add(action);
     }
 
     // ---- what the mode decides ----

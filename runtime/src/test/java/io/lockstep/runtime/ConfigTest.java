@@ -41,7 +41,10 @@ class ConfigTest {
         assertMessage("mode=replay", "mode=replay needs option 'journal'");
         assertMessage("", "option 'mode' is required");
         assertMessage("mode=record,mode=replay", "option 'mode' is given twice");
-        assertMessage("mode=primary,journal=x", "live primary/backup is not available in this version");
+        assertMessage("mode=primary,journal=x", "mode=primary needs option 'primary' (host:port of the primary's log endpoint)");
+        assertMessage("mode=backup,journal=x,primary=h:1,backup=h:1,lock=l", "options 'primary' and 'backup' name the same endpoint h:1");
+        assertMessage("mode=backup,journal=x,primary=h:1,backup=h:2,lock=l,startup-timeout=0",
+            "bad value '0' for option 'startup-timeout'");
         assertMessage("mode=record,journal=x,quantum=0", "bad value '0' for option 'quantum'; accepted values: ticks");
         assertMessage("mode=record,journal=x,quantum=3000000000", "bad value '3000000000' for option 'quantum'");
         assertMessage("mode=record,journal=x,watchdog=soon", "bad value 'soon' for option 'watchdog'");

@@ -155,6 +155,29 @@ public final class Link implements AutoCloseable {
         rejected.incrementAndGet();
     }
 
+    /** Datagrams this side's media driver dropped as not Aeron's (its "Invalid packets" counter). */
+    public long invalidPackets() {
+        long[] value = {0};
+        org.agrona.concurrent.status.CountersReader counters = aeron.countersReader();
+        counters.forEach((counterId, typeId, keyBuffer, label) -> {
+            if (label.startsWith("Invalid packets")) {
+                value[0] = counters.getCounterValue(counterId);
+            }
+        });
+        return value[0];
+    }
+
+    /** One line for stderr if anything was ignored, else null. */
+    public String ignoredReport() {
+        long invalid = invalidPackets();
+        long ours = rejected();
+        if (invalid == 0 && ours == 0) {
+            return null;
+        }
+        return "ignored " + invalid + " datagram(s) on " + localEndpoint + " that were not Aeron's and " + ours
+            + " message(s) that were not this run's Lockstep log";
+    }
+
     /**
      * Sends one message, retrying while Aeron pushes back, until it is sent or {@code giveUp}
      * says to stop (the peer is gone). Callers serialise sends (one buffer).

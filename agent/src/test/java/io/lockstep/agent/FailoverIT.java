@@ -1,0 +1,205 @@
+package io.lockstep.agent;
+
+import io.lockstep.demo.Ticker;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A primary and a backup of the multithreaded {@link Ticker} (every line depends on randomness,
+ * time and the interleaving of its threads, and carries a digest of all lines before it), on
+ * 127.0.0.1 with real Aeron, real journals and a real lock file; failures are real signals.
+ */
+class FailoverIT {
+    private static final int LINES = 400;
+    private static final Pattern LINE = Pattern.compile("^(\\d{6}) run=(\\w+) .* digest=([0-9a-f]+)$");
+
+    @TempDir
+    Path tmp;
+
+    private String options;
+
+    private ForkedJvm side(String mode, String extra) throws IOException {
+        if (options == null) {
+            options = "primary=127.0.0.1:" + freeUdpPort() + ",backup=127.0.0.1:" + freeUdpPort() + ",lock=" + tmp.resolve("lock")
+                + ",timeout=500,startup-timeout=20000";
+        }
+        return ForkedJvm.plain().agent("mode=" + mode + ",journal=" + tmp.resolve(mode) + "," + options + extra)
+            .classPath(ForkedJvm.classesOf(Ticker.class)).timeoutSeconds(120);
+    }
+
+    /** SIGKILL of the primary at a random line: its output followed by the backup's is one unbroken, consistent run. */
+    @RepeatedTest(10)
+    void killingThePrimaryLosesNoOutput() throws Exception {
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(LINES), "2");
+        ForkedJvm.Running primary = side("primary", "").start(Ticker.class, Integer.toString(LINES), "2");
+        int killAt = 20 + new Random().nextInt(LINES - 60);
+        assertTrue(primary.awaitLines(killAt, 60_000), () -> "primary never printed " + killAt + " lines: " + primary.stderrSoFar());
+        ForkedJvm.Result killed = primary.kill();
+        ForkedJvm.Result tookOver = backup.await(60);
+        assertEquals(0, tookOver.exit(), tookOver::toString);
+        assertTrue(tookOver.stderr().contains("this backup is live"), tookOver::toString);
+        List<String> visible = joinWithoutDuplicates(lines(killed.stdout()), lines(tookOver.stdout()));
+        checkComplete(visible);
+    }
+
+    /** SIGKILL of the backup: the primary drops the output rule within the timeout and finishes alone. */
+    @Test
+    void killingTheBackupLetsThePrimaryCarryOn() throws Exception {
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(LINES), "2");
+        ForkedJvm.Running primary = side("primary", "").start(Ticker.class, Integer.toString(LINES), "2");
+        assertTrue(primary.awaitLines(50, 60_000), primary::stderrSoFar);
+        backup.kill();
+        ForkedJvm.Result alone = primary.await(60);
+        assertEquals(0, alone.exit(), alone::toString);
+        assertTrue(alone.stderr().contains("silent") && alone.stderr().contains("runs unprotected"), alone::toString);
+        checkComplete(lines(alone.stdout()));
+    }
+
+    /** SIGSTOP of the backup (as a partition looks), then SIGCONT: the primary carries on alone, the stale backup stops. */
+    @Test
+    void aStoppedBackupIsDroppedAndNeverGoesLive() throws Exception {
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(LINES), "5");
+        ForkedJvm.Running primary = side("primary", "").start(Ticker.class, Integer.toString(LINES), "5");
+        assertTrue(primary.awaitLines(30, 60_000), primary::stderrSoFar);
+        backup.signal("STOP");
+        int before = primary.stdoutLines();
+        assertTrue(primary.awaitLines(before + 100, 20_000), () -> "the primary did not carry on: " + primary.stderrSoFar());
+        backup.signal("CONT");
+        ForkedJvm.Result stale = backup.await(60);
+        assertEquals(6, stale.exit(), stale::toString);
+        assertTrue(stale.stderr().contains("stale"), stale::toString);
+        assertEquals("", stale.stdout(), "a stale backup must not go live");
+        ForkedJvm.Result alone = primary.await(60);
+        assertEquals(0, alone.exit(), alone::toString);
+        checkComplete(lines(alone.stdout()));
+    }
+
+    /** A backup whose application differs (one more jar on its class path) refuses to follow, saying what differs. */
+    @Test
+    void aBackupOfAnotherProgramIsRefused() throws Exception {
+        ForkedJvm.Running backup = side("backup", "").classPath(ForkedJvm.IT_LIBS.resolve("asm-7.0.jar"))
+            .start(Ticker.class, "50", "1");
+        ForkedJvm.Running primary = side("primary", "").start(Ticker.class, "50", "1");
+        ForkedJvm.Result refused = backup.await(60);
+        assertEquals(4, refused.exit(), refused::toString);
+        assertTrue(refused.stderr().contains("runs another program") && refused.stderr().contains("application"), refused::toString);
+        assertEquals("", refused.stdout());
+        ForkedJvm.Result alone = primary.await(60);
+        assertEquals(0, alone.exit(), alone::toString);
+        assertTrue(alone.stderr().contains("refused this primary"), alone::toString);
+        checkComplete(lines(alone.stdout()), 50);
+    }
+
+    /** Datagrams that are not Lockstep's, sent to both endpoints while they run: ignored and counted, nothing breaks. */
+    @Test
+    void garbageDatagramsAreIgnored() throws Exception {
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(LINES), "2");
+        ForkedJvm.Running primary = side("primary", "").start(Ticker.class, Integer.toString(LINES), "2");
+        assertTrue(primary.awaitLines(20, 60_000), primary::stderrSoFar);
+        Random random = new Random(7);
+        try (DatagramSocket socket = new DatagramSocket()) {
+            for (String endpoint : List.of(endpoint("primary"), endpoint("backup"))) {
+                int port = Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+                for (int i = 0; i < 200; i++) {
+                    byte[] garbage = new byte[1 + random.nextInt(1400)];
+                    random.nextBytes(garbage);
+                    socket.send(new DatagramPacket(garbage, garbage.length, InetAddress.getLoopbackAddress(), port));
+                }
+            }
+        }
+        ForkedJvm.Result done = primary.await(60);
+        ForkedJvm.Result followed = backup.await(60);
+        assertEquals(0, done.exit(), done::toString);
+        assertEquals(0, followed.exit(), followed::toString);
+        assertTrue(done.stderr().contains("ignored") && followed.stderr().contains("ignored"), () -> done + "\n" + followed);
+        checkComplete(lines(done.stdout()));
+        assertEquals("", followed.stdout(), "the backup's output is suppressed while the primary lives");
+    }
+
+    private String endpoint(String side) {
+        Matcher matcher = Pattern.compile(side + "=([^,]+)").matcher(options);
+        assertTrue(matcher.find());
+        return matcher.group(1);
+    }
+
+    private static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1);
+        }
+        return lines;
+    }
+
+    /**
+     * The backup may repeat the primary's last lines (outputs whose release it never heard of),
+     * but must start no later than the line after the primary's last, and agree where they overlap.
+     */
+    private static List<String> joinWithoutDuplicates(List<String> primary, List<String> backup) {
+        assertFalse(backup.isEmpty(), "the backup printed nothing after going live");
+        int first = number(backup.get(0));
+        assertTrue(first >= 1 && first <= primary.size() + 1, "the backup resumed at line " + first + " but the primary had printed "
+            + primary.size() + ": lines are missing");
+        List<String> joined = new ArrayList<>(primary.subList(0, first - 1));
+        for (int i = first - 1; i < primary.size(); i++) {
+            assertEquals(primary.get(i), backup.get(i - first + 1), "a repeated line differs");
+        }
+        joined.addAll(backup);
+        return joined;
+    }
+
+    private static void checkComplete(List<String> lines) {
+        checkComplete(lines, LINES);
+    }
+
+    /** Lines 1..count in order, from one run, each digest following from the lines before it, then the closing line. */
+    private static void checkComplete(List<String> lines, int count) {
+        assertEquals(count + 1, lines.size(), () -> "expected " + (count + 1) + " lines, got " + lines.size() + ": " + lines);
+        long digest = 17;
+        String run = null;
+        for (int i = 0; i < count; i++) {
+            String line = lines.get(i);
+            Matcher matcher = LINE.matcher(line);
+            if (!matcher.matches()) {
+                fail("line " + (i + 1) + " is malformed: " + line);
+            }
+            assertEquals(i + 1, Integer.parseInt(matcher.group(1)), "line out of order: " + line);
+            if (run == null) {
+                run = matcher.group(2);
+            }
+            assertEquals(run, matcher.group(2), "a line from another run: " + line);
+            String content = line.substring(0, line.lastIndexOf(" digest="));
+            digest = digest * 31 + content.hashCode();
+            assertEquals(Long.toHexString(digest), matcher.group(3), "the digest chain breaks at line " + (i + 1) + ": " + line);
+        }
+        assertEquals("done " + count + " lines digest=" + Long.toHexString(digest), lines.get(count));
+    }
+
+    private static int number(String line) {
+        Matcher matcher = LINE.matcher(line);
+        assertTrue(matcher.matches(), () -> "malformed line " + line);
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
