@@ -20,8 +20,8 @@ done
 work=$(mktemp -d)
 pids=()
 trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
-port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-common="primary=127.0.0.1:$(port),backup=127.0.0.1:$(port),lock=$work/lock,timeout=500"
+base=$(( 20000 + RANDOM % 20000 ))
+common="primary=127.0.0.1:$base,backup=127.0.0.1:$(( base + 1 )),lock=$work/lock,timeout=500"
 
 echo "== a backup and a primary of Ticker $LINES lines, on one host =="
 "$JAVA" -javaagent:"$AGENT"=mode=backup,journal="$work/backup",$common -cp "$APP" io.lockstep.demo.Ticker "$LINES" 3 \
@@ -39,7 +39,7 @@ kill -9 "$primary"
 killed=$(date +%s%N)
 while [ ! -s "$work/backup.out" ] && kill -0 "$backup" 2>/dev/null; do sleep 0.001; done
 first_output=$(date +%s%N)
-wait "$primary" 2>/dev/null || true
+{ wait "$primary"; } 2>/dev/null || true
 echo "SIGKILL of the primary after $(wc -l < "$work/primary.out") lines; its last line:"
 tail -n 1 "$work/primary.out"
 echo

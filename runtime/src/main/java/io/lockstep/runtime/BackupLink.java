@@ -192,6 +192,9 @@ final class BackupLink {
         if (primaryRunId == 0 && type == Link.LOG_PIECE) {
             primaryRunId = sender;
         }
+        if (primaryRunId == 0 && type == Link.HEARTBEAT) {
+            return; // the primary beats before its first block reaches us: nothing to learn yet
+        }
         if (sender != primaryRunId) {
             link.countRejected(); // an earlier primary's leftovers, or something that is not ours
             return;
