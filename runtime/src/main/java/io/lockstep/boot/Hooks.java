@@ -35,9 +35,34 @@ public final class Hooks {
 
     // ---- scheduling: ticks, monitors and the thread primitives of java.lang ----
 
-    /** At method entries and loop back-edges of application code: deterministic preemption. */
+    /**
+     * Loop back-edges a frame counts by itself before it spends them on the budget, all at once:
+     * a power of two. Record and replay must agree on it (it is part of the agent jar they compare).
+     */
+    public static final int BACK_EDGES = 128;
+
+    /** At method entries of application code: deterministic preemption. */
     public static void tick() {
         if (Thread.currentThread() == holder && --budget < 0) {
+            delegate.budgetExpired();
+        }
+    }
+
+    /**
+     * At every loop back-edge of application code, with the frame's own count of its back-edges
+     * so far (a local variable the transformer adds, 0 at the method's entry): every
+     * {@link #BACK_EDGES}th one spends that many ticks. Only a count the frame keeps decides, so
+     * both sides preempt at the same back-edges; the JIT inlines this, and the loop pays an
+     * increment and a test instead of the budget's load and store.
+     */
+    public static void backEdge(int count) {
+        if ((count & (BACK_EDGES - 1)) == 0) {
+            backEdges();
+        }
+    }
+
+    private static void backEdges() {
+        if (Thread.currentThread() == holder && (budget -= BACK_EDGES) < 0) {
             delegate.budgetExpired();
         }
     }
