@@ -21,6 +21,16 @@ public final class Hooks {
     /**
      * The managed thread that holds the token, or null. Only it runs managed code, so the
      * scheduler's model needs no lock: the token is the lock. Written at each hand-over.
+     * <p>
+     * Volatile on purpose, although the ticks read it most. A plain field would be enough for
+     * a thread to see itself as the holder once granted (the grant's volatile {@code granted}
+     * flag orders it) and never wrongly (a thread that hands over writes the new holder itself),
+     * but not for the rest: a thread that sees itself named by a racing grant before it has read
+     * {@code granted} would read the scheduler's {@code current} and budget from before that
+     * grant (the other hooks run in that window, inside the agent's hand-over code), and a
+     * holder would not see {@code detach} (another thread setting null) until its next call out.
+     * On x86 a volatile read is a plain load; measured (CpuBound, JMH plainIncrement) a plain
+     * field made no difference that the noise of a shared 2-core machine let through.
      */
     public static volatile Thread holder;
     /** Ticks the holder may still spend before it is preempted. Only the holder touches it. */
