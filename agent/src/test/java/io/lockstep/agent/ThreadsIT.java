@@ -1,5 +1,6 @@
 package io.lockstep.agent;
 
+import io.lockstep.boot.Hooks;
 import io.lockstep.programs.threads.AtomicsAndMaps;
 import io.lockstep.programs.threads.Deadlock;
 import io.lockstep.programs.threads.Executors;
@@ -66,12 +67,20 @@ class ThreadsIT {
     /**
      * A small quantum preempts the racing threads inside their loops: updates get lost in the
      * recording, and the replay loses the same ones.
+     * <p>
+     * Each iteration of RacyCounter's adders spends one tick at the call inside the race, and every
+     * Hooks.BACK_EDGES-th spends BACK_EDGES at the loop's back-edge, outside it. A thread's first
+     * quantum runs out inside the race when, after its entry tick, it is 0 .. BACK_EDGES - 1 past
+     * a multiple of 2 * BACK_EDGES; otherwise at a back-edge (then every quantum does, and nothing
+     * is lost). The quanta here are of the first kind, a different one per pair.
      */
     @Test
     void preemptionInsideADataRaceIsReplayed() {
         for (int pair = 1; pair <= PAIRS; pair++) {
+            int batch = Hooks.BACK_EDGES;
+            int quantum = 1 + 2 * batch * (2 + pair) + pair * 37 % batch;
             ForkedJvm.Result recorded = assertReplayMatchesRecording(RacyCounter.class, tmp.resolve("racy-" + pair),
-                ",quantum=" + (700 + pair * 311));
+                ",quantum=" + quantum);
             Matcher counter = Pattern.compile("counter (\\d+) of (\\d+)").matcher(recorded.stdout());
             assertTrue(counter.find(), recorded::toString);
             assertTrue(Long.parseLong(counter.group(1)) < Long.parseLong(counter.group(2)),

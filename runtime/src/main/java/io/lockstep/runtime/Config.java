@@ -1,5 +1,7 @@
 package io.lockstep.runtime;
 
+import io.lockstep.boot.Hooks;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +45,9 @@ public final class Config {
         KEYS.put("timeout", "failure-detection timeout in milliseconds (a positive integer)");
         KEYS.put("startup-timeout", "milliseconds a primary waits for its backup before main (then it runs unprotected), "
             + "and a backup for its primary (a positive integer)");
-        KEYS.put("quantum", "ticks (method entries and loop back-edges of application code) a thread runs before "
-            + "another may (a positive integer, default " + DEFAULT_QUANTUM + ")");
+        KEYS.put("quantum", "ticks a thread runs before another may; a tick is a method entry or a loop back-edge of "
+            + "application code, back-edges counted per method call and spent " + Hooks.BACK_EDGES + " at a time (a positive "
+            + "integer, default " + DEFAULT_QUANTUM + ")");
         KEYS.put("watchdog", "milliseconds a token holder may stay blocked in the JVM before the agent reports a "
             + "missed switch point and stops the run (a positive integer, default " + DEFAULT_WATCHDOG_MILLIS + ")");
     }

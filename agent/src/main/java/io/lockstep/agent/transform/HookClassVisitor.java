@@ -24,12 +24,18 @@ final class HookClassVisitor extends ClassVisitor {
     /** A class being defined (not redefined) may still change its methods' modifiers. */
     private final boolean firstLoad;
     private final ThreadTypes threadTypes;
+    /**
+     * Application classes (read with expanded frames): name + descriptor -> max_locals, where
+     * each method's loop counter goes. Null for the classes that get no ticks.
+     */
+    private final Map<String, Integer> maxLocals;
     private String className;
     private boolean changed;
 
     HookClassVisitor(ClassVisitor next, Scope scope, boolean jdkClass, boolean synchronizes, boolean firstLoad,
-                     ThreadTypes threadTypes) {
+                     ThreadTypes threadTypes, Map<String, Integer> maxLocals) {
         super(Opcodes.ASM9, next);
+        this.maxLocals = maxLocals;
         this.scope = scope;
         this.jdkClass = jdkClass;
         this.synchronizes = synchronizes;
@@ -96,6 +102,14 @@ final class HookClassVisitor extends ClassVisitor {
         private final boolean unsynchronize;
         private final boolean jdkInit;
         private final boolean ticks = scope == Scope.APPLICATION;
+        /** The frames come expanded (F_NEW), and the ones written here must be too. */
+        private final boolean expanded = maxLocals != null;
+        /**
+         * The slot of this frame's count of its loop back-edges (0 at entry, then see
+         * Hooks.backEdge), or -1 (no ticks, or no slot left): the first slot after the method's
+         * own locals, so nothing moves; it is an int in every frame.
+         */
+        private final int counter;
         private final Label hook = new Label();
         /**
          * The wrapped body's exception ranges: one per stretch between returns. A return must lie
@@ -120,6 +134,8 @@ final class HookClassVisitor extends ClassVisitor {
             this.prologue = prologue;
             this.unsynchronize = unsynchronize;
             this.jdkInit = jdkInit;
+            Integer locals = ticks && maxLocals != null ? maxLocals.get(method) : null;
+            this.counter = locals != null && locals < 0xFFFF ? locals : -1;
         }
 
         @Override
@@ -138,6 +154,11 @@ final class HookClassVisitor extends ClassVisitor {
             }
             if (ticks) {
                 tick();
+            }
+            if (counter >= 0) {
+                super.visitInsn(Opcodes.ICONST_0);
+                super.visitVarInsn(Opcodes.ISTORE, counter);
+                extraStack = Math.max(extraStack, 1);
             }
             if (intercept != null) {
                 switch (intercept.guard()) {
@@ -221,13 +242,45 @@ final class HookClassVisitor extends ClassVisitor {
             visited.add(label);
         }
 
-        /** A jump back to a label already seen closes a loop: a tick first. */
+        /**
+         * A jump back to a label already seen closes a loop: the frame counts it, and every
+         * Hooks.BACK_EDGES-th one spends that many ticks (a plain tick where there is no counter).
+         */
         @Override
         public void visitJumpInsn(int opcode, Label label) {
             if (ticks && visited.contains(label)) {
-                tick();
+                if (counter >= 0) {
+                    super.visitIincInsn(counter, 1);
+                    super.visitVarInsn(Opcodes.ILOAD, counter);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "backEdge", "(I)V", false);
+                    extraStack = Math.max(extraStack, 1);
+                    changed = true;
+                } else {
+                    tick();
+                }
             }
             super.visitJumpInsn(opcode, label);
+        }
+
+        /** Every frame of the original code comes after the counter's initialisation: it lists the counter as an int. */
+        @Override
+        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+            if (counter < 0 || type != Opcodes.F_NEW) {
+                super.visitFrame(type, numLocal, local, numStack, stack);
+                return;
+            }
+            int slots = 0;
+            for (int i = 0; i < numLocal; i++) {
+                slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
+            }
+            // max_locals bounds every frame: slots <= counter. Free slots up to the counter are TOP.
+            Object[] withCounter = new Object[numLocal + (counter - slots) + 1];
+            System.arraycopy(local, 0, withCounter, 0, numLocal);
+            for (int i = numLocal; i < withCounter.length - 1; i++) {
+                withCounter[i] = Opcodes.TOP;
+            }
+            withCounter[withCounter.length - 1] = Opcodes.INTEGER;
+            super.visitFrame(type, withCounter.length, withCounter, numStack, stack);
         }
 
         @Override
@@ -371,7 +424,7 @@ final class HookClassVisitor extends ClassVisitor {
             if (intercept != null) {
                 stack = Math.max(stack, emitInterceptBody());
             }
-            super.visitMaxs(stack, maxLocals);
+            super.visitMaxs(stack, counter >= 0 ? Math.max(maxLocals, counter + 1) : maxLocals);
         }
 
         /** What javac writes for a synchronized block: on any exception, leave (exit the monitor) and rethrow. */
@@ -384,7 +437,7 @@ final class HookClassVisitor extends ClassVisitor {
             super.visitLabel(handler);
             boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
             Object[] locals = isStatic ? new Object[0] : new Object[] {className};
-            super.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+            super.visitFrame(expanded ? Opcodes.F_NEW : Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
             leaveBody();
             super.visitInsn(Opcodes.ATHROW);
             return 2;
@@ -403,7 +456,7 @@ final class HookClassVisitor extends ClassVisitor {
                 locals[local++] = frameType(argument);
             }
             super.visitLabel(hook);
-            super.visitFrame(Opcodes.F_FULL, locals.length, locals, 0, new Object[0]);
+            super.visitFrame(expanded ? Opcodes.F_NEW : Opcodes.F_FULL, locals.length, locals, 0, new Object[0]);
             int slot = 0;
             int slots = 0;
             if (!isStatic) {

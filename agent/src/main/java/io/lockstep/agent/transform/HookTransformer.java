@@ -49,9 +49,13 @@ public final class HookTransformer implements ClassFileTransformer {
             // The reader is passed so unchanged methods are copied as they are; maxs and frames
             // are computed by HookClassVisitor itself, so no class is ever loaded here.
             ClassWriter writer = new ClassWriter(reader, 0);
+            // Application classes get a loop counter in each method: a new local, which every
+            // stack map frame after its initialisation must list, so their frames come expanded.
+            // The JDK's classes get no ticks and keep the cheaper path.
+            boolean ticks = scope == Scope.APPLICATION;
             HookClassVisitor visitor = new HookClassVisitor(writer, scope, jdkClass, synchronizes, firstLoad,
-                threadTypes(loader));
-            reader.accept(visitor, 0);
+                threadTypes(loader), ticks ? MaxLocals.of(reader) : null);
+            reader.accept(visitor, ticks ? ClassReader.EXPAND_FRAMES : 0);
             return visitor.changed() ? writer.toByteArray() : null;
         } catch (Throwable t) {
             Fatal.warn("cannot instrument " + className.replace('/', '.') + ", its nondeterminism is not recorded: " + t);
