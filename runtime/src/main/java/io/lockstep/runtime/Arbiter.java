@@ -55,22 +55,53 @@ final class Arbiter implements AutoCloseable {
         return lock != null;
     }
 
-    /** With the lock held: the next epoch, written to the file. */
-    synchronized long nextEpoch() throws IOException {
+    /** The file's text: "EPOCH" or, once the primary of that epoch dropped its backup, "EPOCH alone". */
+    private String read() throws IOException {
         ByteBuffer content = ByteBuffer.allocate(64);
         channel.read(content, 0);
-        String text = new String(content.array(), 0, content.position(), StandardCharsets.US_ASCII).trim();
+        return new String(content.array(), 0, content.position(), StandardCharsets.US_ASCII).trim();
+    }
+
+    private void write(String text) throws IOException {
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        channel.force(true);
+    }
+
+    /** With the lock held: the next epoch, written to the file. */
+    synchronized long nextEpoch() throws IOException {
+        String[] words = read().split("\\s+");
         long epoch;
         try {
-            epoch = text.isEmpty() ? 0 : Long.parseLong(text);
+            epoch = words[0].isEmpty() ? 0 : Long.parseLong(words[0]);
         } catch (NumberFormatException e) {
             epoch = 0;
         }
         epoch++;
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap((epoch + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-        channel.force(true);
+        write(Long.toString(epoch));
         return epoch;
+    }
+
+    /**
+     * With the lock held, by a primary that dropped its backup: from here on its outputs leave
+     * without the backup having their log, so that backup must never go live.
+     */
+    synchronized void markAlone() {
+        try {
+            String[] words = read().split("\\s+");
+            write(words[0] + " alone");
+        } catch (IOException e) {
+            Fatal.warn("cannot mark the arbiter lock file " + file + ": " + e);
+        }
+    }
+
+    /** True if the primary that held the lock ran on without its backup. */
+    synchronized boolean primaryRanAlone() {
+        try {
+            return read().endsWith("alone");
+        } catch (IOException e) {
+            return true; // cannot tell: going live could lose outputs, so do not
+        }
     }
 
     @Override

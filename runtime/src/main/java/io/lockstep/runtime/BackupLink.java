@@ -177,6 +177,11 @@ final class BackupLink {
 
     /** Takes in what is still in flight, then lets the replay run to the end of it and go live. */
     private void primaryDied(String why) {
+        if (arbiter.primaryRanAlone()) {
+            throw Fatal.halt(Fatal.ARBITER, "the primary is gone, but it had dropped this backup and run on alone (the arbiter "
+                + "lock file " + arbiter.file() + " says so): its last outputs left without this backup having their log, so "
+                + "this backup is stale and must not go live; it stops");
+        }
         long quietSince = System.nanoTime();
         while (System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(5)) {
             if (link.poll(handler, 64) > 0) {

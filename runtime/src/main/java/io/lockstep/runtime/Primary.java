@@ -47,7 +47,7 @@ final class Primary {
         Link transport = Link.open(journal.resolve("aeron"), config.primary(), Link.CONTROL_STREAM, config.backup(),
             Link.LOG_STREAM, runId(), error -> Fatal.warn("link: " + error));
         OutputGate gate = new OutputGate();
-        PrimaryLink link = new PrimaryLink(transport, gate, config.timeoutMillis());
+        PrimaryLink link = new PrimaryLink(transport, gate, config.timeoutMillis(), arbiter);
         link.start();
         LogWriter log = new LogWriter(journal, null, 1, RING_CAPACITY, link);
         Session session = new Session(main, config.quantum(), config.watchdogMillis(), true);

@@ -31,7 +31,10 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private volatile boolean closing;
     private long releasedSent;
 
-    PrimaryLink(Link link, OutputGate gate, long timeoutMillis) {
+    private final Arbiter arbiter;
+
+    PrimaryLink(Link link, OutputGate gate, long timeoutMillis, Arbiter arbiter) {
+        this.arbiter = arbiter;
         this.link = link;
         this.gate = gate;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -78,6 +81,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
             return;
         }
         alone = true;
+        arbiter.markAlone(); // before any output leaves unprotected
         gate.open();
         Fatal.warn(why + ": the output rule is dropped, this primary runs unprotected");
     }

@@ -65,7 +65,9 @@ public final class Link implements AutoCloseable {
     private final ConcurrentPublication publication;
     private final Subscription subscription;
     private final long runId;
-    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(HEADER_LENGTH + MAX_PIECE + 64));
+    /** Each sending thread has its own buffer: the publication is thread-safe, and a heartbeat must never wait behind a block. */
+    private final ThreadLocal<UnsafeBuffer> sendBuffers =
+        ThreadLocal.withInitial(() -> new UnsafeBuffer(ByteBuffer.allocateDirect(HEADER_LENGTH + MAX_PIECE + 64)));
     private final AtomicLong rejected = new AtomicLong();
     private final String localEndpoint;
     private final String peerEndpoint;
@@ -180,11 +182,12 @@ public final class Link implements AutoCloseable {
 
     /**
      * Sends one message, retrying while Aeron pushes back, until it is sent or {@code giveUp}
-     * says to stop (the peer is gone). Callers serialise sends (one buffer).
+     * says to stop (the peer is gone). Any thread may send.
      *
      * @return true if sent
      */
-    public synchronized boolean send(int type, DirectBuffer body, int offset, int length, java.util.function.BooleanSupplier giveUp) {
+    public boolean send(int type, DirectBuffer body, int offset, int length, java.util.function.BooleanSupplier giveUp) {
+        UnsafeBuffer sendBuffer = sendBuffers.get();
         sendBuffer.putInt(0, MAGIC);
         sendBuffer.putInt(4, type);
         sendBuffer.putLong(8, runId);
