@@ -91,6 +91,24 @@ class FailoverIT {
         checkComplete(lines(alone.stdout()));
     }
 
+    /** SIGSTOP of the primary, then SIGCONT: the backup finds it silent but holding the lock, and stops; the primary carries on. */
+    @Test
+    void aStoppedPrimaryKeepsItsRoleAndTheBackupStops() throws Exception {
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(LINES), "5");
+        ForkedJvm.Running primary = side("primary", "").start(Ticker.class, Integer.toString(LINES), "5");
+        assertTrue(primary.awaitLines(30, 60_000), primary::stderrSoFar);
+        primary.signal("STOP");
+        ForkedJvm.Result stale = backup.await(60);
+        primary.signal("CONT");
+        assertEquals(6, stale.exit(), stale::toString);
+        assertTrue(stale.stderr().contains("still holds the arbiter lock"), stale::toString);
+        assertEquals("", stale.stdout(), "the backup must not go live while the primary lives");
+        ForkedJvm.Result alone = primary.await(60);
+        assertEquals(0, alone.exit(), alone::toString);
+        assertTrue(alone.stderr().contains("runs unprotected"), alone::toString);
+        checkComplete(lines(alone.stdout()));
+    }
+
     /** A backup whose application differs (one more jar on its class path) refuses to follow, saying what differs. */
     @Test
     void aBackupOfAnotherProgramIsRefused() throws Exception {

@@ -133,7 +133,8 @@ final class ForkedJvm {
     }
 
     /**
-     * Runs a program that is expected to hang (a deadlock): after {@code millis}, a SIGQUIT makes
+     * Runs a program that is expected to hang (a deadlock): {@code millis} after it printed its
+     * first line, a SIGQUIT makes
      * the JVM print its thread dump on stdout, then the process is killed.
      */
     Result threadDumpAfter(long millis, Class<?> main, String... args) {
@@ -145,6 +146,17 @@ final class ForkedJvm {
             Thread outPump = pump(process.getInputStream(), out);
             Thread errPump = pump(process.getErrorStream(), err);
             process.getOutputStream().close();
+            // The wait starts when the program has printed its first line: a loaded machine may
+            // take seconds just to start the JVM and the agent.
+            long startDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (process.isAlive() && System.nanoTime() - startDeadline < 0) {
+                synchronized (out) {
+                    if (out.size() > 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(10);
+            }
             boolean ended = process.waitFor(millis, TimeUnit.MILLISECONDS);
             if (!ended) {
                 new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor();

@@ -59,9 +59,11 @@ public final class ChronicleSetup {
         settings.put("chronicle.announcer.disable", "true");
         // Loaded as a class-path resource of ours, which is empty.
         settings.put("system.properties", "lockstep-chronicle.properties");
-        // Chronicle's OS class settles a "target" directory when it loads; without this it may
-        // create $TMPDIR/target (seen in the no-trace test). The temp directory itself exists.
-        settings.put("project.build.directory", System.getProperty("java.io.tmpdir"));
+        // Chronicle settles a build "target" directory when it loads (default $TMPDIR/target) and,
+        // where it exists, writes the sources and classes it generates at run time into it (seen
+        // as $TMPDIR/target and $TMPDIR/tmp in the no-trace test). A path that cannot exist keeps
+        // that code generation in memory.
+        settings.put("project.build.directory", "/dev/null/lockstep-has-no-build-directory");
         Map<String, String> previous = new LinkedHashMap<>();
         for (Map.Entry<String, String> setting : settings.entrySet()) {
             previous.put(setting.getKey(), System.setProperty(setting.getKey(), setting.getValue()));

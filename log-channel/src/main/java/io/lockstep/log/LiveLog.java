@@ -18,7 +18,8 @@ public final class LiveLog implements EntrySource {
     private final UnsafeBuffer blockBuffer = new UnsafeBuffer(new byte[0]);
     private int nextOffset;
     private int entriesLeftInBlock;
-    private long nextPosition = 1;
+    /** Read by the receiving thread too (how far the replay is, for acknowledgements and the status). */
+    private volatile long nextPosition = 1;
     private volatile boolean ended;
     private volatile Thread waiter;
     /** Set while a reader waits for the next block (the watchdog must not call that a missed switch point). */

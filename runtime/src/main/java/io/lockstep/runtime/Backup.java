@@ -57,7 +57,7 @@ final class Backup {
         LiveLog live = new LiveLog();
         Link transport = Link.open(journal.resolve("aeron"), config.backup(), Link.LOG_STREAM, config.primary(),
             Link.CONTROL_STREAM, Primary.runId(), error -> Fatal.warn("link: " + error));
-        BackupLink link = new BackupLink(transport, live, writer, arbiter, config.timeoutMillis());
+        BackupLink link = new BackupLink(transport, live, writer, arbiter, config.timeoutMillis(), new StatusFile(journal));
         link.start();
 
         Entry first = awaitEntry(live, config.startupTimeoutMillis(), config, "the handshake");
@@ -156,6 +156,11 @@ final class Backup {
         Fatal.warn("the primary is gone (" + link.goneReason() + "): this backup is live as epoch " + epoch + ", after "
             + (nextPosition - 1) + " log entries, " + silentMillis + " ms after the primary's last message; " + reemitted
             + " output(s) it had not confirmed written again");
+        java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>();
+        facts.put("role", "primary, unprotected (went live after failover)");
+        facts.put("epoch", epoch);
+        facts.put("went_live_at_position", nextPosition);
+        new StatusFile(journalDirectory).write(facts);
         Thread closer = new Thread(link::close, "lockstep-link-close");
         closer.setDaemon(true);
         closer.start();

@@ -48,7 +48,10 @@ final class BackupLink {
     private volatile boolean closing;
     private long ackedSent;
 
-    BackupLink(Link link, LiveLog live, JournalWriter journal, Arbiter arbiter, long timeoutMillis) {
+    private final StatusFile status;
+
+    BackupLink(Link link, LiveLog live, JournalWriter journal, Arbiter arbiter, long timeoutMillis, StatusFile status) {
+        this.status = status;
         this.link = link;
         this.live = live;
         this.journal = journal;
@@ -130,6 +133,7 @@ final class BackupLink {
         long heartbeatEvery = Math.max(1, timeoutNanos / 5);
         long nextHeartbeat = 0;
         long nextLockPoll = 0;
+        long nextStatus = 0;
         try {
             while (!closing && !primaryGone) {
                 long now = System.nanoTime();
@@ -141,8 +145,12 @@ final class BackupLink {
                 }
                 int work = link.poll(handler, 64);
                 if (accepted && received > ackedSent) {
-                    link.sendLongs(Link.ACK, () -> closing, received, 0);
+                    link.sendLongs(Link.ACK, () -> closing, received, live.nextPosition() - 1);
                     ackedSent = received;
+                }
+                if (now - nextStatus >= 0) {
+                    writeStatus();
+                    nextStatus = now + TimeUnit.MILLISECONDS.toNanos(500);
                 }
                 if (primaryRunId != 0 && now - nextHeartbeat >= 0) {
                     link.sendHeartbeat(0);
@@ -164,6 +172,18 @@ final class BackupLink {
         } catch (RuntimeException | Error e) {
             throw Fatal.halt(Fatal.AGENT, "the backup's link failed: " + e);
         }
+    }
+
+    private void writeStatus() {
+        java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>();
+        facts.put("role", "backup");
+        facts.put("primary", link.peerEndpoint());
+        facts.put("received", received);
+        facts.put("replayed", live.nextPosition() - 1);
+        facts.put("lag_entries", Math.max(0, received - (live.nextPosition() - 1)));
+        facts.put("confirmed_outputs", confirmedOutputs);
+        facts.put("primary_silent_ms", primaryRunId == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeard));
+        status.write(facts);
     }
 
     private void arbitrate(String why) {

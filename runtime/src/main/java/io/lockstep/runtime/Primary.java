@@ -47,9 +47,9 @@ final class Primary {
         Link transport = Link.open(journal.resolve("aeron"), config.primary(), Link.CONTROL_STREAM, config.backup(),
             Link.LOG_STREAM, runId(), error -> Fatal.warn("link: " + error));
         OutputGate gate = new OutputGate();
-        PrimaryLink link = new PrimaryLink(transport, gate, config.timeoutMillis(), arbiter);
-        link.start();
+        PrimaryLink link = new PrimaryLink(transport, gate, config.timeoutMillis(), arbiter, new StatusFile(journal));
         LogWriter log = new LogWriter(journal, null, 1, RING_CAPACITY, link);
+        link.start(() -> log.nextPosition() - 1);
         Session session = new Session(main, config.quantum(), config.watchdogMillis(), true);
         Recorder[] recorder = new Recorder[1];
         recorder[0] = new Recorder(session, log, gate, 0, () -> link.finish(recorder[0].lastPosition()));

@@ -32,9 +32,13 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private long releasedSent;
 
     private final Arbiter arbiter;
+    private final StatusFile status;
+    private volatile java.util.function.LongSupplier logged = () -> 0;
+    private volatile long replayed;
 
-    PrimaryLink(Link link, OutputGate gate, long timeoutMillis, Arbiter arbiter) {
+    PrimaryLink(Link link, OutputGate gate, long timeoutMillis, Arbiter arbiter, StatusFile status) {
         this.arbiter = arbiter;
+        this.status = status;
         this.link = link;
         this.gate = gate;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -43,8 +47,23 @@ final class PrimaryLink implements LogWriter.BlockSink {
         this.thread.setDaemon(true);
     }
 
-    void start() {
+    void start(java.util.function.LongSupplier lastLogged) {
+        this.logged = lastLogged;
         thread.start();
+    }
+
+    private void writeStatus() {
+        long last = logged.getAsLong();
+        java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>();
+        facts.put("role", alone ? "primary, unprotected" : "primary");
+        facts.put("backup", link.peerEndpoint());
+        facts.put("logged", last);
+        facts.put("acknowledged", acked);
+        facts.put("replayed_by_backup", replayed);
+        facts.put("lag_entries", Math.max(0, last - acked));
+        facts.put("held_output_bytes", gate.heldBytes());
+        facts.put("released_outputs", gate.releasedSequence());
+        status.write(facts);
     }
 
     /** The journal thread: every block goes to the backup too, unless there is none (then only to the journal). */
@@ -120,10 +139,15 @@ final class PrimaryLink implements LogWriter.BlockSink {
         IdleStrategy idle = new BackoffIdleStrategy(100, 100, 1_000, TimeUnit.MICROSECONDS.toNanos(100));
         long heartbeatEvery = Math.max(1, timeoutNanos / 5);
         long nextHeartbeat = 0;
+        long nextStatus = 0;
         try {
             while (!closing) {
                 int work = link.poll(handler, 64);
                 long now = System.nanoTime();
+                if (now - nextStatus >= 0) {
+                    writeStatus();
+                    nextStatus = now + TimeUnit.MILLISECONDS.toNanos(500);
+                }
                 if (now - nextHeartbeat >= 0) {
                     link.sendHeartbeat(alone ? Link.DROPPED : 0);
                     nextHeartbeat = now + heartbeatEvery;
@@ -164,6 +188,9 @@ final class PrimaryLink implements LogWriter.BlockSink {
                     long position = buffer.getLong(offset);
                     if (position > acked) {
                         acked = position;
+                    }
+                    if (length >= 2 * Long.BYTES) {
+                        replayed = buffer.getLong(offset + Long.BYTES);
                     }
                 }
             }
