@@ -30,7 +30,8 @@ public final class AeronRoundTrip {
         Path dir = Files.createTempDirectory("lockstep-rtt");
         MediaDriver.Context context = new MediaDriver.Context().aeronDirectoryName(dir.resolve("aeron").toString())
             .dirDeleteOnStart(true).dirDeleteOnShutdown(true).threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, 1_000, TimeUnit.MICROSECONDS.toNanos(100)))
+            // Lockstep's driver setting (io.lockstep.log.link.Link.idleStrategy), repeated here: this module knows nothing of Lockstep.
+            .sharedIdleStrategy(new BackoffIdleStrategy(100, 2_000, 1_000, TimeUnit.MICROSECONDS.toNanos(100)))
             .publicationTermBufferLength(1 << 20).ipcTermBufferLength(1 << 20).termBufferSparseFile(true)
             .printConfigurationOnStart(false);
         try (MediaDriver driver = MediaDriver.launch(context);
@@ -54,6 +55,8 @@ public final class AeronRoundTrip {
                 UnsafeBuffer reply = new UnsafeBuffer(ByteBuffer.allocateDirect(32));
                 int[] left = {messages};
                 while (left[0] > 0) {
+                    // Yield, not spin: on 2 cores two spinning threads would starve the driver's.
+                    Thread.yield();
                     pingIn.poll((buffer, offset, length, header) -> {
                         reply.putBytes(0, buffer, offset, length);
                         while (pong.offer(reply, 0, length) < 0) {
@@ -75,7 +78,9 @@ public final class AeronRoundTrip {
                 }
                 back[0] = false;
                 while (!back[0]) {
-                    pongIn.poll((buffer, offset, length, header) -> back[0] = true, 1);
+                    if (pongIn.poll((buffer, offset, length, header) -> back[0] = true, 1) == 0) {
+                        Thread.yield();
+                    }
                 }
                 if (i >= messages / 10) {
                     histogram.recordValue(System.nanoTime() - sent);

@@ -170,7 +170,7 @@ public final class LogWriter implements AutoCloseable {
         // A streaming log keeps its thread close at hand: outputs wait for their entries to be acknowledged.
         IdleStrategy idle = sink == null
             ? new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1))
-            : new BackoffIdleStrategy(100, 100, 1_000, TimeUnit.MICROSECONDS.toNanos(200));
+            : io.lockstep.log.link.Link.idleStrategy();
         try {
             if (journal == null) {
                 journal = JournalWriter.open(directory);

@@ -54,6 +54,7 @@ final class Backup {
             throw new JournalException("cannot open the arbiter lock file " + config.lock() + ": " + e);
         }
         JournalWriter writer = JournalWriter.open(journal);
+        Link.neverPark(config.yieldWhenIdle());
         LiveLog live = new LiveLog();
         Link transport = Link.open(journal.resolve("aeron"), config.backup(), Link.LOG_STREAM, config.primary(),
             Link.CONTROL_STREAM, Primary.runId(), error -> Fatal.warn("link: " + error));

@@ -129,7 +129,7 @@ final class BackupLink {
     private boolean closed;
 
     private void run() {
-        IdleStrategy idle = new BackoffIdleStrategy(100, 100, 1_000, TimeUnit.MICROSECONDS.toNanos(100));
+        IdleStrategy idle = Link.idleStrategy();
         long heartbeatEvery = Math.max(1, timeoutNanos / 5);
         long nextHeartbeat = 0;
         long nextLockPoll = 0;
@@ -267,6 +267,11 @@ final class BackupLink {
         }
         live.offer(copy);
         received += count;
+        if (accepted) {
+            // Acknowledged as soon as it is here, before the journal append: an output waits on it.
+            link.sendLongs(Link.ACK, () -> closing, received, live.nextPosition() - 1);
+            ackedSent = received;
+        }
         JournalWriter writer = journal;
         if (writer != null) {
             writer.append(copy, length);

@@ -43,6 +43,8 @@ public final class Config {
         KEYS.put("backup", "host:port of the backup's log endpoint");
         KEYS.put("lock", "the arbiter lock file shared by both sides");
         KEYS.put("timeout", "failure-detection timeout in milliseconds (a positive integer)");
+        KEYS.put("idle", "how the live modes' own threads wait for work: backoff (spin, yield, then park; the default) | "
+            + "yield (never park: lowest output latency, busy cores)");
         KEYS.put("startup-timeout", "milliseconds a primary waits for its backup before main (then it runs unprotected), "
             + "and a backup for its primary (a positive integer)");
         KEYS.put("quantum", "ticks a thread runs before another may; a tick is a method entry or a loop back-edge of "
@@ -61,10 +63,12 @@ public final class Config {
     private final int quantum;
     private final long watchdogMillis;
     private final long startupTimeoutMillis;
+    private final boolean yieldWhenIdle;
 
     private Config(Mode mode, Path journal, String primary, String backup, Path lock, long timeoutMillis, int quantum,
-                   long watchdogMillis, long startupTimeoutMillis) {
+                   long watchdogMillis, long startupTimeoutMillis, boolean yieldWhenIdle) {
         this.startupTimeoutMillis = startupTimeoutMillis;
+        this.yieldWhenIdle = yieldWhenIdle;
         this.quantum = quantum;
         this.watchdogMillis = watchdogMillis;
         this.mode = mode;
@@ -117,6 +121,10 @@ public final class Config {
                     + "; each side needs its own");
             }
         }
+        String idle = options.getOrDefault("idle", "backoff");
+        if (!idle.equals("backoff") && !idle.equals("yield")) {
+            throw new ConfigException("bad value '" + idle + "' for option 'idle'; accepted values: backoff | yield");
+        }
         long startupTimeout = options.containsKey("startup-timeout")
             ? positiveLong("startup-timeout", options.get("startup-timeout")) : DEFAULT_STARTUP_TIMEOUT_MILLIS;
         long quantum = options.containsKey("quantum") ? positiveLong("quantum", options.get("quantum")) : DEFAULT_QUANTUM;
@@ -124,7 +132,8 @@ public final class Config {
             throw new ConfigException("bad value '" + quantum + "' for option 'quantum'; accepted values: " + KEYS.get("quantum"));
         }
         long watchdog = options.containsKey("watchdog") ? positiveLong("watchdog", options.get("watchdog")) : DEFAULT_WATCHDOG_MILLIS;
-        return new Config(mode, journal, primary, backup, lock, timeout, (int) quantum, watchdog, startupTimeout);
+        return new Config(mode, journal, primary, backup, lock, timeout, (int) quantum, watchdog, startupTimeout,
+            idle.equals("yield"));
     }
 
     private static Map<String, String> splitOptions(String agentArgs) {
@@ -207,6 +216,11 @@ public final class Config {
             // reported below
         }
         throw new ConfigException("bad value '" + value + "' for option '" + key + "'; accepted values: " + KEYS.get(key));
+    }
+
+    /** idle=yield: the live modes' threads never park. */
+    public boolean yieldWhenIdle() {
+        return yieldWhenIdle;
     }
 
     public long startupTimeoutMillis() {

@@ -42,6 +42,7 @@ final class Primary {
         } catch (IOException e) {
             throw new JournalException("cannot write the epoch into the arbiter lock file " + config.lock() + ": " + e);
         }
+        Link.neverPark(config.yieldWhenIdle());
         Path journal = config.journal();
         JournalWriter.prepare(journal);
         Link transport = Link.open(journal.resolve("aeron"), config.primary(), Link.CONTROL_STREAM, config.backup(),

@@ -136,7 +136,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
     }
 
     private void run() {
-        IdleStrategy idle = new BackoffIdleStrategy(100, 100, 1_000, TimeUnit.MICROSECONDS.toNanos(100));
+        IdleStrategy idle = Link.idleStrategy();
         long heartbeatEvery = Math.max(1, timeoutNanos / 5);
         long nextHeartbeat = 0;
         long nextStatus = 0;

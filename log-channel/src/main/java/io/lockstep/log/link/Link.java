@@ -100,7 +100,7 @@ public final class Link implements AutoCloseable {
             .threadingMode(ThreadingMode.SHARED)
             .sharedThreadFactory(daemon("lockstep-aeron-driver"))
             .asyncExecutorEnabled(false)
-            .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, 1_000, TimeUnit.MICROSECONDS.toNanos(100)))
+            .sharedIdleStrategy(idleStrategy())
             .publicationTermBufferLength(TERM_LENGTH)
             .ipcTermBufferLength(TERM_LENGTH)
             .counterValuesBufferLength(1024 * 1024)
@@ -120,6 +120,29 @@ public final class Link implements AutoCloseable {
             driver.close();
             throw e;
         }
+    }
+
+    /**
+     * How the threads on the path of an output (the drivers, the link threads, the journal thread)
+     * wait for work: spin briefly, then yield for about a millisecond (on 2 cores a yield gives the
+     * core to whoever needs it), and only then park, 100 us at most. Parking sooner put every hop of
+     * an acknowledgement behind a timer wake-up: a round trip of a millisecond instead of microseconds.
+     */
+    public static org.agrona.concurrent.IdleStrategy idleStrategy() {
+        if (neverPark) {
+            return new org.agrona.concurrent.YieldingIdleStrategy();
+        }
+        return new BackoffIdleStrategy(100, 2_000, 1_000, TimeUnit.MICROSECONDS.toNanos(100));
+    }
+
+    private static volatile boolean neverPark;
+
+    /**
+     * idle=yield: those threads never park, they yield. An output then waits microseconds instead
+     * of timer wake-ups, at the price of cores that always look busy. Set before anything opens.
+     */
+    public static void neverPark(boolean yieldOnly) {
+        neverPark = yieldOnly;
     }
 
     /** Aeron's threads must not keep the JVM alive after the application is done. */
