@@ -2,7 +2,8 @@
 # What the output rule costs (a measurement, not a test), on one host, all in one run:
 #  (a) latency of an output: OutputLatency stamps each line with nanoTime just before writing it,
 #      200 us apart; LatencyReader (same host, same monotonic clock) records when it arrives:
-#      without the agent, and as primary+backup over UDP loopback; beside it, the raw Aeron round
+#      without the agent, and as primary+backup over UDP loopback (idle=backoff, then idle=yield);
+#      beside it, the raw Aeron round
 #      trip (UDP loopback and IPC) of 32-byte messages in one JVM with Lockstep's driver settings;
 #  (b) throughput of an output-heavy program (OutputLatency LINES 0: single-threaded, every line
 #      an output): no agent, mode=record, primary+backup; medians of ROUNDS, alternating.
@@ -26,7 +27,7 @@ live() { # live NAME ARGS...: a backup and a primary of OutputLatency; the prima
   local name=$1; shift
   rm -rf "$work/$name.p" "$work/$name.b"
   local base=$(( 20000 + RANDOM % 20000 ))
-  local common="primary=127.0.0.1:$base,backup=127.0.0.1:$(( base + 1 )),lock=$work/$name.lock"
+  local common="primary=127.0.0.1:$base,backup=127.0.0.1:$(( base + 1 )),lock=$work/$name.lock,idle=${IDLE:-backoff}"
   "$JAVA" -javaagent:"$AGENT"=mode=backup,journal="$work/$name.b",$common -cp "$APP" io.lockstep.demo.bench.OutputLatency "$@" \
     > /dev/null 2> "$work/$name.backup.err" &
   local backup=$!
@@ -39,7 +40,8 @@ live() { # live NAME ARGS...: a backup and a primary of OutputLatency; the prima
 echo "(a) latency of an output, 20000 lines 200 us apart (2000 warm-up lines not counted):"
 "$JAVA" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$BENCH" io.lockstep.benchmarks.AeronRoundTrip 20000 $(( 40000 + RANDOM % 10000 ))
 "$JAVA" -cp "$APP" io.lockstep.demo.bench.OutputLatency 20000 200 | "$JAVA" -cp "$BENCH" io.lockstep.benchmarks.LatencyReader 2000 "no agent:"
-live lat 20000 200 | "$JAVA" -cp "$BENCH" io.lockstep.benchmarks.LatencyReader 2000 "primary+backup, UDP:"
+IDLE=backoff live lat 20000 200 | "$JAVA" -cp "$BENCH" io.lockstep.benchmarks.LatencyReader 2000 "primary+backup, UDP, idle=backoff:"
+IDLE=yield live lat 20000 200 | "$JAVA" -cp "$BENCH" io.lockstep.benchmarks.LatencyReader 2000 "primary+backup, UDP, idle=yield:"
 
 echo "(b) throughput, OutputLatency $LINES 0, $ROUNDS rounds:"
 for i in $(seq "$ROUNDS"); do

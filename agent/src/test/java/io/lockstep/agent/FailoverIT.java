@@ -59,6 +59,38 @@ class FailoverIT {
         checkComplete(visible);
     }
 
+    /**
+     * Both journals replay offline: the primary's of a run without failure gives the primary's
+     * output; the backup's of a run with a failover gives the whole run, each line once.
+     */
+    @Test
+    void theJournalsOfBothSidesReplayOffline() throws Exception {
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(LINES), "1");
+        ForkedJvm.Running primary = side("primary", "").start(Ticker.class, Integer.toString(LINES), "1");
+        assertTrue(primary.awaitLines(LINES / 2, 60_000), primary::stderrSoFar);
+        ForkedJvm.Result killed = primary.kill();
+        ForkedJvm.Result tookOver = backup.await(60);
+        assertEquals(0, tookOver.exit(), tookOver::toString);
+        List<String> visible = joinWithoutDuplicates(lines(killed.stdout()), lines(tookOver.stdout()));
+        ForkedJvm.Result replayed = ForkedJvm.replay(tmp.resolve("backup")).classPath(ForkedJvm.classesOf(Ticker.class))
+            .run(Ticker.class, Integer.toString(LINES), "1");
+        assertEquals(0, replayed.exit(), replayed::toString);
+        assertEquals(visible, lines(replayed.stdout()), "the backup's journal replays the whole run");
+        checkComplete(lines(replayed.stdout()));
+
+        options = null;
+        Path second = tmp.resolve("second");
+        tmp = java.nio.file.Files.createDirectories(second);
+        ForkedJvm.Running backup2 = side("backup", "").start(Ticker.class, "100", "1");
+        ForkedJvm.Result done = side("primary", "").run(Ticker.class, "100", "1");
+        assertEquals(0, done.exit(), done::toString);
+        assertEquals(0, backup2.await(60).exit());
+        ForkedJvm.Result primaryReplayed = ForkedJvm.replay(second.resolve("primary")).classPath(ForkedJvm.classesOf(Ticker.class))
+            .run(Ticker.class, "100", "1");
+        assertEquals(0, primaryReplayed.exit(), primaryReplayed::toString);
+        assertEquals(done.stdout(), primaryReplayed.stdout(), "the primary's journal replays its output byte for byte");
+    }
+
     /** SIGKILL of the backup: the primary drops the output rule within the timeout and finishes alone. */
     @Test
     void killingTheBackupLetsThePrimaryCarryOn() throws Exception {
