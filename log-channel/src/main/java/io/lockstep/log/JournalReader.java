@@ -20,12 +20,10 @@ public final class JournalReader implements EntrySource {
     private final Path directory;
     private final ChronicleQueue queue;
     private final ExcerptTailer tailer;
-    private final Entry entry = new Entry();
+    private final BlockCursor cursor = new BlockCursor();
     private byte[] block = new byte[64 * 1024];
     private final UnsafeBuffer blockBuffer = new UnsafeBuffer(block);
     private int blockLength;
-    private int nextOffset;
-    private int entriesLeftInBlock;
     private long nextPosition = 1;
 
     private JournalReader(Path directory, ChronicleQueue queue) {
@@ -62,7 +60,7 @@ public final class JournalReader implements EntrySource {
     /** True when the next entry is in the block already read: {@link #next()} then calls no Chronicle code. */
     @Override
     public boolean hasBufferedEntry() {
-        return entriesLeftInBlock > 0;
+        return cursor.hasNext();
     }
 
     /** The position the next call to {@link #next()} returns. */
@@ -78,14 +76,11 @@ public final class JournalReader implements EntrySource {
      */
     @Override
     public Entry next() {
-        if (entriesLeftInBlock == 0 && !readBlock()) {
+        if (!cursor.hasNext() && !readBlock()) {
             return null;
         }
-        entry.wrap(blockBuffer, nextOffset);
-        nextOffset += entry.length();
-        entriesLeftInBlock--;
         nextPosition++;
-        return entry;
+        return cursor.next();
     }
 
     private boolean readBlock() {
@@ -113,8 +108,7 @@ public final class JournalReader implements EntrySource {
             throw new JournalException(where() + ": cannot read the block at position " + nextPosition
                 + ", the journal is corrupt: " + e, e);
         }
-        entriesLeftInBlock = Block.verify(blockBuffer, block, blockLength, nextPosition, where());
-        nextOffset = Block.HEADER_LENGTH;
+        cursor.start(blockBuffer, Block.verify(blockBuffer, block, blockLength, nextPosition, where()));
         return true;
     }
 

@@ -14,16 +14,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LiveLog implements EntrySource {
     private final ConcurrentLinkedQueue<byte[]> blocks = new ConcurrentLinkedQueue<>();
-    private final Entry entry = new Entry();
-    private final UnsafeBuffer blockBuffer = new UnsafeBuffer(new byte[0]);
-    private int nextOffset;
-    private int entriesLeftInBlock;
+    private final BlockCursor cursor = new BlockCursor();
+    private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     /** Read by the receiving thread too (how far the replay is, for acknowledgements and the status). */
     private volatile long nextPosition = 1;
     private volatile boolean ended;
     private volatile Thread waiter;
-    /** Set while a reader waits for the next block (the watchdog must not call that a missed switch point). */
-    private volatile boolean waiting;
 
     /** Receiving side: a block that {@link Block#verify} accepted, copied. */
     public void offer(byte[] block) {
@@ -43,24 +39,13 @@ public final class LiveLog implements EntrySource {
         }
     }
 
-    public boolean ended() {
-        return ended;
-    }
-
-    public boolean waiting() {
-        return waiting;
-    }
-
     @Override
     public Entry next() {
-        if (entriesLeftInBlock == 0 && !takeBlock()) {
+        if (!cursor.hasNext() && !takeBlock()) {
             return null;
         }
-        entry.wrap(blockBuffer, nextOffset);
-        nextOffset += entry.length();
-        entriesLeftInBlock--;
         nextPosition++;
-        return entry;
+        return cursor.next();
     }
 
     private boolean takeBlock() {
@@ -71,15 +56,13 @@ public final class LiveLog implements EntrySource {
                 return false;
             }
         }
-        blockBuffer.wrap(block);
-        entriesLeftInBlock = blockBuffer.getInt(Block.COUNT_OFFSET);
-        nextOffset = Block.HEADER_LENGTH;
+        view.wrap(block);
+        cursor.start(view, view.getInt(Block.COUNT_OFFSET));
         return true;
     }
 
     private byte[] await() {
         waiter = Thread.currentThread();
-        waiting = true;
         try {
             long spinUntil = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(20);
             while (true) {
@@ -98,7 +81,6 @@ public final class LiveLog implements EntrySource {
                 }
             }
         } finally {
-            waiting = false;
             waiter = null;
         }
     }
@@ -110,7 +92,7 @@ public final class LiveLog implements EntrySource {
 
     @Override
     public boolean hasBufferedEntry() {
-        return entriesLeftInBlock > 0;
+        return cursor.hasNext();
     }
 
     @Override

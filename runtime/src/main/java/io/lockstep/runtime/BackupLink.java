@@ -77,6 +77,7 @@ final class BackupLink {
 
     /** Tells the primary why this backup will not follow it, and gives it a moment to arrive. */
     void refuse(String why) {
+        closing = true; // stop watching the primary: this backup stops for the refusal, not for what the primary does next
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
         while (System.nanoTime() - until < 0) {
             link.sendText(Link.REFUSED, why, () -> System.nanoTime() - until > 0);
