@@ -444,7 +444,12 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
      * it on a contended update, which an agent thread can cause); what it is initialised to must not.
      */
     protected final long threadRandom(long real, int kind) {
-        if (!recordingHere()) {
+        // Derived on the holder outside the agent's work even inside a JDK class initialiser: a
+        // contended ConcurrentHashMap there (timing-dependent) can be what first initialises the
+        // thread's ThreadLocalRandom, and a real seed drawn then would differ between the runs.
+        // A derived one is the same whenever the first draw happens. The agent's own draws stay
+        // real and are undone (ThreadRandomState).
+        if (!scheduler.runningManaged()) {
             return real;
         }
         ManagedThread me = scheduler.current();
