@@ -38,14 +38,11 @@ for i in $(seq "$ROUNDS"); do
   t1=$(date +%s%N)
   wait "$bpid"
   echo $(( (t1 - t0) / 1000000 )) >> "$work/live.ms"
-  du -sb --apparent-size "$work/p"/*.cq4 | awk '{print $1}' > /dev/null
   cmp -s <(wc -l < "$work/none.out") <(wc -l < "$work/live.out") || { echo "line counts differ"; exit 1; }
   echo "  round $i: none $(tail -1 "$work/none.ms") ms, primary+backup $(tail -1 "$work/live.ms") ms"
 done
 none=$(median < "$work/none.ms"); live=$(median < "$work/live.ms")
 echo "  median: none $none ms, primary+backup $live ms, ratio $(awk -v a="$live" -v b="$none" 'BEGIN {printf "%.2f", a/b}')"
 echo "(d) log of the last primary run:"
-"$JAVA" -cp "$APP" io.lockstep.demo.Ticker 1 0 > /dev/null
-entries_bytes=$(find "$work/p" -name '*.cq4' -printf '%s\n' | head -1)
 used=$(du -sk "$work/p" | awk '{print $1}')
 echo "  journal on disk: ${used} KiB for $LINES lines in $live ms: $(( used * 1024 / LINES )) B per line, $(( used * 1000 / live )) KiB/s"

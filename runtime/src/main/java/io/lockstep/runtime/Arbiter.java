@@ -51,10 +51,6 @@ final class Arbiter implements AutoCloseable {
         return lock != null;
     }
 
-    synchronized boolean held() {
-        return lock != null;
-    }
-
     /** The file's text: "EPOCH" or, once the primary of that epoch dropped its backup, "EPOCH alone". */
     private String read() throws IOException {
         ByteBuffer content = ByteBuffer.allocate(64);

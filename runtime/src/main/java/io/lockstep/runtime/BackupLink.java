@@ -89,10 +89,6 @@ final class BackupLink {
         return confirmedOutputs;
     }
 
-    long received() {
-        return received;
-    }
-
     String goneReason() {
         return goneReason;
     }

@@ -48,10 +48,6 @@ final class OutputGate {
         return releaseUpTo(Long.MAX_VALUE);
     }
 
-    synchronized boolean isOpen() {
-        return open;
-    }
-
     synchronized long releasedSequence() {
         return releasedSequence;
     }
@@ -59,9 +55,5 @@ final class OutputGate {
     /** Bytes waiting for an acknowledgement. */
     synchronized long heldBytes() {
         return heldBytes;
-    }
-
-    synchronized boolean empty() {
-        return held.isEmpty();
     }
 }

@@ -105,10 +105,6 @@ final class PrimaryLink implements LogWriter.BlockSink {
         Fatal.warn(why + ": the output rule is dropped, this primary runs unprotected");
     }
 
-    boolean alone() {
-        return alone;
-    }
-
     /** At the end of the run: waits (at most the timeout) for the backup to acknowledge the last entry, then lets every output out. */
     void finish(long lastPosition) {
         long deadline = System.nanoTime() + timeoutNanos;
@@ -200,9 +196,5 @@ final class PrimaryLink implements LogWriter.BlockSink {
             case Link.REFUSED -> refusal = Link.text(buffer, offset, length);
             default -> link.countRejected();
         }
-    }
-
-    long acked() {
-        return acked;
     }
 }

@@ -24,7 +24,6 @@ final class Recorder extends SessionMode {
     private final PayloadOut payload = new PayloadOut();
     private final ThreadRandomState savedRandom = new ThreadRandomState();
     private volatile boolean stopped;
-    private boolean finished;
 
     Recorder(Session session, LogWriter log) {
         this(session, log, null, 0, () -> { });
@@ -253,12 +252,6 @@ final class Recorder extends SessionMode {
      */
     @Override
     void finish() {
-        synchronized (this) {
-            if (finished) {
-                return;
-            }
-            finished = true;
-        }
         scheduler.finish(FINISH_TIMEOUT_MILLIS);
         if (!scheduler.detached()) {
             Fatal.warn("a managed thread still ran " + FINISH_TIMEOUT_MILLIS + " ms after the shutdown began: the recording "

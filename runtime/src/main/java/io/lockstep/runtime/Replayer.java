@@ -24,7 +24,6 @@ final class Replayer extends SessionMode {
     /** The entry read ahead by the scheduler, which looks for admissions at its switch points. */
     private Entry peeked;
     private long peekedPosition;
-    private boolean finished;
     /** The backup this replay runs in, which goes live where the log ends; null offline. */
     private final Backup backup;
     /** The log holds the run's writes to stdout and stderr (it is a primary's), which the replay checks. */
@@ -333,14 +332,10 @@ final class Replayer extends SessionMode {
         } catch (JournalException e) {
             throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
         }
-        if (entry == null && backup != null && !finishing()) {
+        if (entry == null && backup != null && !session.finishing()) {
             backup.goLive(this); // everything the primary sent is replayed: from here on this side records
         }
         return entry;
-    }
-
-    private synchronized boolean finishing() {
-        return finished;
     }
 
     @Override
@@ -353,12 +348,6 @@ final class Replayer extends SessionMode {
     /** At exit the recording must be used up: what is left means the replay took another path. */
     @Override
     void finish() {
-        synchronized (this) {
-            if (finished) {
-                return;
-            }
-            finished = true;
-        }
         scheduler.finish(FINISH_TIMEOUT_MILLIS);
         if (!scheduler.detached()) {
             long position = peeked != null ? peekedPosition : reader.nextPosition();

@@ -119,10 +119,23 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
 
     /** Ends the run: called once, from a shutdown hook. */
     public void finish() {
+        synchronized (this) {
+            if (finishing) {
+                return;
+            }
+            finishing = true;
+        }
         mode.finish();
         for (Runnable action : atFinish) {
             action.run();
         }
+    }
+
+    private boolean finishing;
+
+    /** True once the run's end began: a backup no longer goes live then. */
+    synchronized boolean finishing() {
+        return finishing;
     }
 
     private final java.util.List<Runnable> atFinish = new java.util.concurrent.CopyOnWriteArrayList<>();

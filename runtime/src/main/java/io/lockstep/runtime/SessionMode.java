@@ -42,7 +42,7 @@ abstract class SessionMode {
     /** A managed thread writes to stdout ({@code fd} 1) or stderr (2). */
     abstract void output(FileOutputStream stream, int fd, byte[] bytes, int offset, int length) throws IOException;
 
-    /** Ends the run: once, from the shutdown hook. */
+    /** Ends the run: called once (the session sees to it), from the shutdown hook. */
     abstract void finish();
 
     // ---- the scheduler's entries (see Scheduler.SchedulingLog) ----

@@ -154,21 +154,8 @@ public final class Link implements AutoCloseable {
         };
     }
 
-    public long runId() {
-        return runId;
-    }
-
-    public String localEndpoint() {
-        return localEndpoint;
-    }
-
     public String peerEndpoint() {
         return peerEndpoint;
-    }
-
-    /** True when the peer's subscription is there to receive what this side publishes. */
-    public boolean connected() {
-        return publication.isConnected();
     }
 
     /** Messages that were not Lockstep's (bad magic, too short) or came from another run. */
@@ -211,12 +198,17 @@ public final class Link implements AutoCloseable {
      */
     public boolean send(int type, DirectBuffer body, int offset, int length, java.util.function.BooleanSupplier giveUp) {
         UnsafeBuffer sendBuffer = sendBuffers.get();
-        sendBuffer.putInt(0, MAGIC);
-        sendBuffer.putInt(4, type);
-        sendBuffer.putLong(8, runId);
         if (length > 0) {
             sendBuffer.putBytes(HEADER_LENGTH, body, offset, length);
         }
+        return offer(type, sendBuffer, length, giveUp);
+    }
+
+    /** Frames and offers the {@code length} bytes of body already at HEADER_LENGTH in this thread's buffer. */
+    private boolean offer(int type, UnsafeBuffer sendBuffer, int length, java.util.function.BooleanSupplier giveUp) {
+        sendBuffer.putInt(0, MAGIC);
+        sendBuffer.putInt(4, type);
+        sendBuffer.putLong(8, runId);
         long since = 0;
         while (true) {
             long result = publication.offer(sendBuffer, 0, HEADER_LENGTH + length);
@@ -267,13 +259,13 @@ public final class Link implements AutoCloseable {
      * @return false if {@code giveUp} stopped it
      */
     public boolean sendBlock(byte[] block, int length, java.util.function.BooleanSupplier giveUp) {
-        UnsafeBuffer piece = new UnsafeBuffer(new byte[8 + MAX_PIECE]);
+        UnsafeBuffer buffer = sendBuffers.get();
         for (int offset = 0; offset < length; offset += MAX_PIECE) {
             int size = Math.min(MAX_PIECE, length - offset);
-            piece.putInt(0, length);
-            piece.putInt(4, offset);
-            piece.putBytes(8, block, offset, size);
-            if (!send(LOG_PIECE, piece, 0, 8 + size, giveUp)) {
+            buffer.putInt(HEADER_LENGTH, length);
+            buffer.putInt(HEADER_LENGTH + 4, offset);
+            buffer.putBytes(HEADER_LENGTH + 8, block, offset, size);
+            if (!offer(LOG_PIECE, buffer, 8 + size, giveUp)) {
                 return false;
             }
         }
