@@ -25,9 +25,10 @@ import java.util.Set;
  */
 public final class Agent {
     /** java.base packages the agent's libraries reach into (Agrona, Chronicle) or that it reads (Thread fields). */
-    private static final Set<String> EXPORTS = Set.of("jdk.internal.misc", "jdk.internal.ref", "sun.nio.ch", "jdk.internal.util");
+    private static final Set<String> EXPORTS = Set.of("jdk.internal.misc", "jdk.internal.ref", "sun.nio.ch", "jdk.internal.util",
+        "sun.net");
     private static final Set<String> OPENS = Set.of("java.lang", "java.lang.reflect", "java.io", "java.nio", "java.util",
-        "java.nio.charset", "sun.nio.ch", "jdk.internal.misc", "jdk.internal.ref");
+        "java.nio.charset", "sun.nio.ch", "jdk.internal.misc", "jdk.internal.ref", "sun.net");
 
     private Agent() {
     }

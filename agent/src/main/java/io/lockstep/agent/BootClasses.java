@@ -22,7 +22,8 @@ import java.util.zip.ZipEntry;
  */
 public final class BootClasses {
     static final String PREFIX = "lockstep-boot/";
-    private static final List<String> CLASSES = List.of("io.lockstep.boot.HookDelegate", "io.lockstep.boot.Hooks");
+    private static final List<String> CLASSES = List.of("io.lockstep.boot.HookDelegate", "io.lockstep.boot.Hooks",
+        "io.lockstep.boot.Hooks$SocketNatives");
     /** JDK modules whose instrumented classes call the hooks. */
     private static final List<String> CALLING_MODULES = List.of("java.base", "java.management");
 
@@ -49,6 +50,9 @@ public final class BootClasses {
             }
         }
         Module bootUnnamed = hooks.getModule();
+        // The hooks make the real calls of the socket natives they stand in for.
+        instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(bootUnnamed)),
+            Set.of(), Map.of());
         for (String moduleName : CALLING_MODULES) {
             ModuleLayer.boot().findModule(moduleName).ifPresent(module ->
                 instrumentation.redefineModule(module, Set.of(bootUnnamed), Map.of(), Map.of(), Set.of(), Map.of()));

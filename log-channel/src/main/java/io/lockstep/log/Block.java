@@ -39,6 +39,12 @@ public final class Block {
         buffer.putInt(offset + CRC_OFFSET, crc(bodyArray, bodyArrayOffset, bodyLength));
     }
 
+    /** The position of the last entry of a block whose header is at the start of {@code block}. */
+    public static long lastPosition(byte[] block, int length) {
+        org.agrona.concurrent.UnsafeBuffer header = new org.agrona.concurrent.UnsafeBuffer(block, 0, HEADER_LENGTH);
+        return header.getLong(FIRST_POSITION_OFFSET) + header.getInt(COUNT_OFFSET) - 1;
+    }
+
     public static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);

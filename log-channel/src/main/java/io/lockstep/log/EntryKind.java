@@ -46,9 +46,24 @@ public enum EntryKind {
     /** Never logged, like THREAD_LOCAL_RANDOM_SEED. */
     THREAD_PROBE(51, "ThreadLocalRandom probe"),
     /** Never logged: the "Thread-N" numbers of managed threads are counted by the agent, on both sides alike. */
-    THREAD_NUMBER(52, "new Thread() name number");
+    THREAD_NUMBER(52, "new Thread() name number"),
 
-    private static final EntryKind[] BY_CODE = new EntryKind[64];
+    // Sockets (sun.nio.ch, under java.net and java.nio alike). Each is the outcome of one call.
+    SOCKET_READ(60, "socket read"),
+    /** A write to a socket: the count the application was told, and the CRC-32C of those bytes, which the backup checks. */
+    SOCKET_WRITE(61, "socket write"),
+    SOCKET_CONNECT(62, "socket connect"),
+    SOCKET_CONNECT_DONE(63, "socket finishConnect"),
+    SOCKET_ACCEPT(64, "socket accept"),
+    SOCKET_POLL(65, "socket poll (timed read, accept or connect)"),
+    SOCKET_BIND(66, "socket bind"),
+    SOCKET_LISTEN(67, "socket listen"),
+    SOCKET_LOCAL_ADDRESS(68, "socket local address"),
+    SOCKET_SHUTDOWN(69, "socket shutdown"),
+    /** A close that waited for the socket's held writes to leave (primary). */
+    SOCKET_CLOSE(70, "socket close");
+
+    private static final EntryKind[] BY_CODE = new EntryKind[128];
 
     static {
         for (EntryKind kind : values()) {

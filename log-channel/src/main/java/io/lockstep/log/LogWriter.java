@@ -16,10 +16,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The producer side of the log. Application threads encode entries straight into a ring
- * buffer (a few tens of nanoseconds); one agent thread drains it in blocks into the journal.
- * Producers are serialised by the caller (one token), so positions are assigned in order.
- * The journal itself is opened by the draining thread, so the application never waits for
- * Chronicle to start.
+ * buffer (a few tens of nanoseconds); one agent thread ("lockstep-drain") drains it in blocks,
+ * which go to the link (if the log is streamed) and then to the {@link BlockJournal}. An output
+ * that waits for its entry to reach the backup drains the ring itself ({@link #flushSoon}): no
+ * thread has to wake up for it. Producers are serialised by the caller (one token), so positions
+ * are assigned in order. The journal itself is opened on the journal's thread, so the
+ * application never waits for Chronicle to start.
  * <p>
  * Usage: {@code int at = claim(kind, thread, payloadLength); buffer().put...(at, ...); commit();}
  */
@@ -29,15 +31,16 @@ public final class LogWriter implements AutoCloseable {
     /** Blocks that are also streamed stay small, so the backup gets each one soon. */
     private static final int STREAMED_BLOCK_CAPACITY = 32 * 1024;
 
-    /** Where blocks go besides the journal: the link to a backup. Called on the draining thread, before the journal append. */
+    /** Where blocks go besides the journal: the link to a backup. Called under the drain lock, before the journal append. */
     public interface BlockSink {
         void send(byte[] block, int length);
     }
 
     private final Path directory;
-    private volatile JournalWriter journal;
+    private final BlockJournal journal;
     private final RingBuffer ring;
-    private final ReentrantLock journalLock = new ReentrantLock();
+    /** Held by whoever drains the ring: the drain thread, an output's thread, an oversized entry. */
+    private final ReentrantLock drainLock = new ReentrantLock();
     private final Thread drainer;
     private final IdleStrategy producerIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
 
@@ -67,7 +70,7 @@ public final class LogWriter implements AutoCloseable {
      */
     public LogWriter(Path directory, JournalWriter journal, long firstPosition, int ringCapacity, BlockSink sink) {
         this.directory = directory;
-        this.journal = journal;
+        this.journal = new BlockJournal(journal, () -> JournalWriter.open(directory));
         this.nextPosition = firstPosition;
         this.sink = sink;
         this.blockCapacity = sink == null ? BLOCK_CAPACITY : STREAMED_BLOCK_CAPACITY;
@@ -75,7 +78,7 @@ public final class LogWriter implements AutoCloseable {
         this.block = new UnsafeBuffer(blockArray);
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(ringCapacity + RingBufferDescriptor.TRAILER_LENGTH)));
-        this.drainer = new Thread(this::drainLoop, "lockstep-journal");
+        this.drainer = new Thread(this::drainLoop, "lockstep-drain");
         this.drainer.setDaemon(true);
         this.drainer.start();
     }
@@ -131,11 +134,11 @@ public final class LogWriter implements AutoCloseable {
         byte[] entry = oversized;
         oversized = null;
         oversizedBuffer = null;
-        while (ring.producerPosition() != ring.consumerPosition() || journal == null) {
+        while (ring.producerPosition() != ring.consumerPosition()) {
             checkHealthy();
             producerIdle.idle();
         }
-        journalLock.lock();
+        drainLock.lock();
         try {
             flushBlock();
             byte[] single = new byte[Block.HEADER_LENGTH + entry.length];
@@ -145,12 +148,12 @@ public final class LogWriter implements AutoCloseable {
             if (sink != null) {
                 sink.send(single, single.length);
             }
-            journal.append(single, single.length);
+            journal.append(single);
         } catch (RuntimeException e) {
             failure = e;
             throw new JournalException("writing journal " + directory + " failed: " + e, e);
         } finally {
-            journalLock.unlock();
+            drainLock.unlock();
         }
     }
 
@@ -159,22 +162,31 @@ public final class LogWriter implements AutoCloseable {
         if (failed != null) {
             throw new JournalException("writing journal " + directory + " failed: " + failed, failed);
         }
+        journal.checkHealthy();
     }
 
-    /** Wakes the draining thread at once (an output waits for this entry to reach the backup). */
+    /**
+     * An output waits for the entries committed so far to reach the backup: drains them now, on
+     * this thread, unless another thread is draining (then that one takes them, or its next round).
+     */
     public void flushSoon() {
-        LockSupport.unpark(drainer);
+        if (drainLock.tryLock()) {
+            try {
+                drainRing();
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                drainLock.unlock();
+            }
+        } else {
+            LockSupport.unpark(drainer);
+        }
     }
 
     private void drainLoop() {
-        // A streaming log keeps its thread close at hand: outputs wait for their entries to be acknowledged.
-        IdleStrategy idle = sink == null
-            ? new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1))
-            : io.lockstep.log.link.Link.idleStrategy();
+        // An output wakes this thread at once (flushSoon); everything else can wait a millisecond.
+        IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
         try {
-            if (journal == null) {
-                journal = JournalWriter.open(directory);
-            }
             while (true) {
                 boolean stopping = closing;
                 int drained = drainOnce();
@@ -193,24 +205,29 @@ public final class LogWriter implements AutoCloseable {
     }
 
     private int drainOnce() {
-        journalLock.lock();
+        drainLock.lock();
         try {
-            int drained = ring.read((type, buffer, index, length) -> {
-                if (blockLength + length > blockCapacity) {
-                    flushBlock();
-                }
-                if (blockCount == 0) {
-                    blockFirstPosition = buffer.getLong(index + Entry.POSITION_OFFSET);
-                }
-                buffer.getBytes(index, block, blockLength, length);
-                blockLength += length;
-                blockCount++;
-            }, 4096);
-            flushBlock();
-            return drained;
+            return drainRing();
         } finally {
-            journalLock.unlock();
+            drainLock.unlock();
         }
+    }
+
+    /** Under the drain lock: everything committed so far, in blocks, to the link and the journal. */
+    private int drainRing() {
+        int drained = ring.read((type, buffer, index, length) -> {
+            if (blockLength + length > blockCapacity) {
+                flushBlock();
+            }
+            if (blockCount == 0) {
+                blockFirstPosition = buffer.getLong(index + Entry.POSITION_OFFSET);
+            }
+            buffer.getBytes(index, block, blockLength, length);
+            blockLength += length;
+            blockCount++;
+        }, 4096);
+        flushBlock();
+        return drained;
     }
 
     private void flushBlock() {
@@ -222,7 +239,7 @@ public final class LogWriter implements AutoCloseable {
         if (sink != null) {
             sink.send(blockArray, blockLength);
         }
-        journal.append(blockArray, blockLength);
+        journal.append(java.util.Arrays.copyOf(blockArray, blockLength));
         blockLength = Block.HEADER_LENGTH;
         blockCount = 0;
     }
@@ -236,14 +253,7 @@ public final class LogWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        journalLock.lock();
-        try {
-            if (journal != null) {
-                journal.close();
-            }
-        } finally {
-            journalLock.unlock();
-        }
         checkHealthy();
+        journal.finish().close();
     }
 }

@@ -1,9 +1,12 @@
 package io.lockstep.boot;
 
+import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -108,4 +111,36 @@ public interface HookDelegate {
 
     /** On any thread (guarded by interceptingThread). */
     void unpark(Thread thread);
+
+    // ---- sockets (sun.nio.ch): on managed threads that are intercepting, except where said ----
+
+    /** Whether the current thread's call through {@code dispatcher} is the session's: managed, intercepting, a socket's dispatcher. */
+    boolean interceptingSocket(Object dispatcher);
+
+    /**
+     * {@code SocketDispatcher.read} ({@code vectored}: {@code readv}, {@code length} iovecs at
+     * {@code address}).
+     */
+    long socketRead(Object dispatcher, FileDescriptor fd, long address, int length, boolean vectored) throws IOException;
+
+    long socketWrite(Object dispatcher, FileDescriptor fd, long address, int length, boolean vectored) throws IOException;
+
+    /** {@code SocketDispatcher.close} (JDK 17) or {@code UnixDispatcher.close} (JDK 25, datagrams too): on managed threads. */
+    void socketClose(Object dispatcher, FileDescriptor fd) throws IOException;
+
+    int socketConnect(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port) throws IOException;
+
+    boolean socketPollConnectNow(FileDescriptor fd) throws IOException;
+
+    void socketBind(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port) throws IOException;
+
+    InetSocketAddress socketLocalAddress(FileDescriptor fd) throws IOException;
+
+    int socketAccept(FileDescriptor listener, FileDescriptor accepted, InetSocketAddress[] remote) throws IOException;
+
+    int socketPoll(FileDescriptor fd, int events, long timeoutMillis) throws IOException;
+
+    void socketListen(FileDescriptor fd, int backlog) throws IOException;
+
+    void socketShutdown(FileDescriptor fd, int how) throws IOException;
 }

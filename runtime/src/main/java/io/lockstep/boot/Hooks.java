@@ -4,7 +4,12 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -485,5 +490,149 @@ public final class Hooks {
 
     public static long stdinTransferTo(FileInputStream in, OutputStream out) throws IOException {
         return delegate.stdinTransferTo(in, out);
+    }
+
+    // ---- sockets: sun.nio.ch, the layer that java.net's sockets and java.nio's channels share ----
+    // Java methods there are intercepted at their entry; Net's natives are redirected at their call sites.
+
+    /** At the entry of SocketDispatcher's reads, writes and close: a socket's, on a managed thread. */
+    public static boolean interceptingSocket(Object dispatcher) {
+        HookDelegate d = delegate;
+        return d != null && d.interceptingSocket(dispatcher);
+    }
+
+    public static int socketRead(Object dispatcher, FileDescriptor fd, long address, int length) throws IOException {
+        return (int) delegate.socketRead(dispatcher, fd, address, length, false);
+    }
+
+    public static long socketReadv(Object dispatcher, FileDescriptor fd, long address, int count) throws IOException {
+        return delegate.socketRead(dispatcher, fd, address, count, true);
+    }
+
+    public static int socketWrite(Object dispatcher, FileDescriptor fd, long address, int length) throws IOException {
+        return (int) delegate.socketWrite(dispatcher, fd, address, length, false);
+    }
+
+    public static long socketWritev(Object dispatcher, FileDescriptor fd, long address, int count) throws IOException {
+        return delegate.socketWrite(dispatcher, fd, address, count, true);
+    }
+
+    public static void socketClose(Object dispatcher, FileDescriptor fd) throws IOException {
+        delegate.socketClose(dispatcher, fd);
+    }
+
+    public static int socketConnect(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port) throws IOException {
+        return delegate.socketConnect(family, fd, address, port);
+    }
+
+    public static boolean socketPollConnectNow(FileDescriptor fd) throws IOException {
+        return delegate.socketPollConnectNow(fd);
+    }
+
+    public static void socketBind(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port) throws IOException {
+        delegate.socketBind(family, fd, address, port);
+    }
+
+    public static InetSocketAddress socketLocalAddress(FileDescriptor fd) throws IOException {
+        return delegate.socketLocalAddress(fd);
+    }
+
+    public static int socketAccept(FileDescriptor listener, FileDescriptor accepted, InetSocketAddress[] remote) throws IOException {
+        HookDelegate d = delegate;
+        if (d != null && d.intercepting()) {
+            return d.socketAccept(listener, accepted, remote);
+        }
+        return SocketNatives.accept(listener, accepted, remote);
+    }
+
+    public static int socketPoll(FileDescriptor fd, int events, long timeoutMillis) throws IOException {
+        HookDelegate d = delegate;
+        if (d != null && d.intercepting()) {
+            return d.socketPoll(fd, events, timeoutMillis);
+        }
+        return SocketNatives.poll(fd, events, timeoutMillis);
+    }
+
+    public static void socketListen(FileDescriptor fd, int backlog) throws IOException {
+        HookDelegate d = delegate;
+        if (d != null && d.intercepting()) {
+            d.socketListen(fd, backlog);
+            return;
+        }
+        SocketNatives.listen(fd, backlog);
+    }
+
+    public static void socketShutdown(FileDescriptor fd, int how) throws IOException {
+        HookDelegate d = delegate;
+        if (d != null && d.intercepting()) {
+            d.socketShutdown(fd, how);
+            return;
+        }
+        SocketNatives.shutdown(fd, how);
+    }
+
+    /** The natives of {@code sun.nio.ch.Net} whose calls come here: the real calls, for everything the session does not take. */
+    public static final class SocketNatives {
+        private static final MethodHandle ACCEPT;
+        private static final MethodHandle POLL;
+        private static final MethodHandle LISTEN;
+        private static final MethodHandle SHUTDOWN;
+
+        static {
+            try {
+                Class<?> net = Class.forName("sun.nio.ch.Net");
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
+                ACCEPT = lookup.findStatic(net, "accept",
+                    MethodType.methodType(int.class, FileDescriptor.class, FileDescriptor.class, InetSocketAddress[].class));
+                POLL = lookup.findStatic(net, "poll", MethodType.methodType(int.class, FileDescriptor.class, int.class, long.class));
+                LISTEN = lookup.findStatic(net, "listen", MethodType.methodType(void.class, FileDescriptor.class, int.class));
+                SHUTDOWN = lookup.findStatic(net, "shutdown", MethodType.methodType(void.class, FileDescriptor.class, int.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private SocketNatives() {
+        }
+
+        public static int accept(FileDescriptor listener, FileDescriptor accepted, InetSocketAddress[] remote) throws IOException {
+            try {
+                return (int) ACCEPT.invokeExact(listener, accepted, remote);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException(t);
+            }
+        }
+
+        public static int poll(FileDescriptor fd, int events, long timeoutMillis) throws IOException {
+            try {
+                return (int) POLL.invokeExact(fd, events, timeoutMillis);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException(t);
+            }
+        }
+
+        public static void listen(FileDescriptor fd, int backlog) throws IOException {
+            try {
+                LISTEN.invokeExact(fd, backlog);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException(t);
+            }
+        }
+
+        public static void shutdown(FileDescriptor fd, int how) throws IOException {
+            try {
+                SHUTDOWN.invokeExact(fd, how);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException(t);
+            }
+        }
     }
 }

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class Backup {
     private static final int RING_CAPACITY = 4 * 1024 * 1024;
 
-    private record Suppressed(long sequence, FileOutputStream stream, byte[] bytes) {
+    private record Suppressed(long sequence, OutputGate.Sink sink, byte[] bytes) {
     }
 
     private final Session session;
@@ -70,7 +70,7 @@ final class Backup {
         if (!differences.isEmpty()) {
             String what = String.join("; ", differences);
             link.refuse("the backup runs another program: " + what);
-            transport.close();
+            link.close();
             throw new HandshakeMismatch("the primary at " + config.primary() + " runs another program; this backup refuses "
                 + "to follow it:" + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ", differences));
         }
@@ -111,13 +111,13 @@ final class Backup {
     }
 
     /** The replay suppressed the {@code sequence}-th output: kept until the primary confirms it wrote it. */
-    void suppressed(long sequence, FileOutputStream stream, byte[] bytes, int offset, int length) {
+    void suppressed(long sequence, OutputGate.Sink sink, byte[] bytes, int offset, int length) {
         long confirmed = link.confirmedOutputs();
         while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().sequence <= confirmed) {
             unconfirmed.removeFirst();
         }
         if (sequence > confirmed) {
-            unconfirmed.addLast(new Suppressed(sequence, stream, java.util.Arrays.copyOfRange(bytes, offset, offset + length)));
+            unconfirmed.addLast(new Suppressed(sequence, sink, java.util.Arrays.copyOfRange(bytes, offset, offset + length)));
         }
     }
 
@@ -140,11 +140,12 @@ final class Backup {
         int reemitted = 0;
         for (Suppressed output : unconfirmed) {
             if (output.sequence > confirmed) {
-                OutputStreams.writeQuietly(output.stream, output.bytes);
+                output.sink.write(output.bytes);
                 reemitted++;
             }
         }
         unconfirmed.clear();
+        session.sockets.goLive();
         long nextPosition = replay.nextPosition();
         JournalWriter journal = link.handOverJournal();
         LogWriter log = new LogWriter(journalDirectory, journal, nextPosition, RING_CAPACITY, null);

@@ -2,6 +2,7 @@ package io.lockstep.runtime;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.lockstep.log.Block;
+import io.lockstep.log.BlockJournal;
 import io.lockstep.log.Entry;
 import io.lockstep.log.EntryKind;
 import io.lockstep.log.JournalException;
@@ -9,8 +10,6 @@ import io.lockstep.log.JournalWriter;
 import io.lockstep.log.LiveLog;
 import io.lockstep.log.link.Link;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;
@@ -35,7 +34,7 @@ final class BackupLink {
     private final FragmentHandler handler;
     private final Link.BlockAssembler assembler;
     private final Entry entry = new Entry();
-    private volatile JournalWriter journal;
+    private final BlockJournal journal;
 
     private volatile long primaryRunId;
     private volatile long received;
@@ -46,6 +45,8 @@ final class BackupLink {
     private volatile String goneReason;
     private volatile long lastHeard;
     private volatile boolean closing;
+    /** This backup refused the primary: it no longer watches it, only lets the refusal out. */
+    private volatile boolean refused;
     private long ackedSent;
 
     private final StatusFile status;
@@ -54,7 +55,7 @@ final class BackupLink {
         this.status = status;
         this.link = link;
         this.live = live;
-        this.journal = journal;
+        this.journal = new BlockJournal(journal, () -> journal);
         this.arbiter = arbiter;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.handler = link.handler(this::onMessage);
@@ -77,7 +78,7 @@ final class BackupLink {
 
     /** Tells the primary why this backup will not follow it, and gives it a moment to arrive. */
     void refuse(String why) {
-        closing = true; // stop watching the primary: this backup stops for the refusal, not for what the primary does next
+        refused = true; // stop watching the primary: this backup stops for the refusal, not for what the primary does next
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
         while (System.nanoTime() - until < 0) {
             link.sendText(Link.REFUSED, why, () -> System.nanoTime() - until > 0);
@@ -97,17 +98,21 @@ final class BackupLink {
         return lastHeard;
     }
 
-    /** After go-live: the journal is the recorder's now, and the link goes quiet. */
+    /** After go-live: the link goes quiet, and the journal, with every block received, is the recorder's now. */
     JournalWriter handOverJournal() {
+        stopPolling();
+        return journal.finish();
+    }
+
+    private void stopPolling() {
         closing = true;
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        JournalWriter handed = journal;
-        journal = null;
-        return handed;
     }
 
     synchronized void close() {
@@ -115,7 +120,7 @@ final class BackupLink {
             return;
         }
         closed = true;
-        closing = true;
+        stopPolling();
         String ignored = link.ignoredReport();
         if (ignored != null) {
             Fatal.warn(ignored);
@@ -126,7 +131,6 @@ final class BackupLink {
     private boolean closed;
 
     private void run() {
-        IdleStrategy idle = Link.idleStrategy();
         long heartbeatEvery = Math.max(1, timeoutNanos / 5);
         long nextHeartbeat = 0;
         long nextLockPoll = 0;
@@ -136,7 +140,7 @@ final class BackupLink {
                 long now = System.nanoTime();
                 // Silence first, before reading: a backup that was stopped (SIGSTOP) must not
                 // take what piled up meanwhile for a sign that all is well.
-                if (primaryRunId != 0 && !primaryEnded && now - lastHeard > timeoutNanos) {
+                if (primaryRunId != 0 && !primaryEnded && !refused && now - lastHeard > timeoutNanos) {
                     arbitrate("the primary has been silent for more than " + timeoutNanos / 1_000_000 + " ms");
                     continue;
                 }
@@ -153,18 +157,14 @@ final class BackupLink {
                     link.sendHeartbeat(0);
                     nextHeartbeat = now + heartbeatEvery;
                 }
-                if (primaryRunId != 0 && !primaryEnded && now - nextLockPoll >= 0) {
+                if (primaryRunId != 0 && !primaryEnded && !refused && now - nextLockPoll >= 0) {
                     nextLockPoll = now + LOCK_POLL_NANOS;
                     if (arbiter.tryAcquire()) {
                         primaryDied("the primary's arbiter lock was freed: its process is gone");
                         continue;
                     }
                 }
-                if (work > 0) {
-                    idle.reset();
-                } else {
-                    idle.idle();
-                }
+                link.idle(work, primaryRunId != 0 && !primaryEnded); // the next block comes unannounced
             }
         } catch (RuntimeException | Error e) {
             throw Fatal.halt(Fatal.AGENT, "the backup's link failed: " + e);
@@ -262,16 +262,19 @@ final class BackupLink {
             }
             at += entry.length();
         }
-        live.offer(copy);
         received += count;
         if (accepted) {
-            // Acknowledged as soon as it is here, before the journal append: an output waits on it.
+            // Acknowledged as soon as it is here, before the replay or the journal is woken for it
+            // (each wake-up is a system call): an output on the primary waits on this.
             link.sendLongs(Link.ACK, () -> closing, received, live.nextPosition() - 1);
             ackedSent = received;
         }
-        JournalWriter writer = journal;
-        if (writer != null) {
-            writer.append(copy, length);
+        live.offer(copy);
+        try {
+            journal.append(copy);
+        } catch (JournalException e) {
+            throw Fatal.halt(Fatal.JOURNAL, "the backup cannot journal the primary's log (" + e.getMessage() + "): it could "
+                + "not take over from it, so it stops");
         }
     }
 }

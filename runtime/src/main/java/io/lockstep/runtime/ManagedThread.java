@@ -52,6 +52,14 @@ final class ManagedThread {
     boolean released;
     /** The token is this thread's: set by the thread that hands it over. */
     volatile boolean granted;
+    /**
+     * Outside: its call has returned and it waits to be admitted. A backup that goes live admits
+     * such threads itself (the replay's log, which would have, has ended).
+     */
+    final java.util.concurrent.atomic.AtomicInteger outsideCall = new java.util.concurrent.atomic.AtomicInteger();
+    static final int CALLING = 0;
+    static final int RETURNED = 1;
+    static final int QUEUED = 2;
 
     boolean permit;
     /** Of a timed block, in System.nanoTime() of the recording side; replay never reads it. */

@@ -1,11 +1,10 @@
 package io.lockstep.runtime;
 
+import io.lockstep.log.Block;
 import io.lockstep.log.LogWriter;
 import io.lockstep.log.link.Link;
 import io.aeron.logbuffer.FragmentHandler;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
 
@@ -24,12 +23,15 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private final FragmentHandler handler;
 
     private volatile long acked;
+    /** The last position sent to the backup: it is due to acknowledge it. */
+    private volatile long sent;
     private volatile long lastHeard;
     private volatile long backupRunId;
     private volatile boolean alone;
     private volatile String refusal;
     private volatile boolean closing;
-    private long releasedSent;
+    /** The count of outputs written out that the backup was last told of (it re-emits the rest if this side dies). */
+    private long writtenSent;
 
     private final Arbiter arbiter;
     private final StatusFile status;
@@ -62,7 +64,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
         facts.put("replayed_by_backup", replayed);
         facts.put("lag_entries", Math.max(0, last - acked));
         facts.put("held_output_bytes", gate.heldBytes());
-        facts.put("released_outputs", gate.releasedSequence());
+        facts.put("written_outputs", gate.writtenSequence());
         status.write(facts);
     }
 
@@ -70,6 +72,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
     @Override
     public void send(byte[] block, int length) {
         if (!alone) {
+            sent = Block.lastPosition(block, length); // before the send wakes the link thread: it must expect the ack
             link.sendBlock(block, length, () -> alone || closing);
         }
     }
@@ -114,9 +117,13 @@ final class PrimaryLink implements LogWriter.BlockSink {
         if (!alone && acked < lastPosition) {
             runAlone("the backup did not acknowledge the end of the run within " + timeoutNanos / 1_000_000 + " ms");
         }
-        long released = gate.releaseUpTo(acked);
+        gate.releaseUpTo(acked);
+        if (!gate.awaitReleasedWritten(timeoutNanos / 1_000_000)) {
+            Fatal.warn("the last outputs were not all written out within " + timeoutNanos / 1_000_000 + " ms (a reader that "
+                + "does not read?)");
+        }
         if (!alone) {
-            link.sendLongs(Link.RELEASED, () -> true, released);
+            link.sendLongs(Link.RELEASED, () -> true, gate.writtenSequence());
         }
         closing = true;
         try {
@@ -132,7 +139,6 @@ final class PrimaryLink implements LogWriter.BlockSink {
     }
 
     private void run() {
-        IdleStrategy idle = Link.idleStrategy();
         long heartbeatEvery = Math.max(1, timeoutNanos / 5);
         long nextHeartbeat = 0;
         long nextStatus = 0;
@@ -152,17 +158,14 @@ final class PrimaryLink implements LogWriter.BlockSink {
                     runAlone("the backup at " + link.peerEndpoint() + " has been silent for more than "
                         + timeoutNanos / 1_000_000 + " ms");
                 }
-                long released = gate.releaseUpTo(acked);
-                if (released > releasedSent && !alone) {
-                    link.sendLongs(Link.RELEASED, () -> alone || closing, released);
-                    releasedSent = released;
+                gate.releaseUpTo(acked);
+                long written = gate.writtenSequence();
+                if (written > writtenSent && !alone) {
+                    link.sendLongs(Link.RELEASED, () -> alone || closing, written);
+                    writtenSent = written;
                     work++;
                 }
-                if (work > 0) {
-                    idle.reset();
-                } else {
-                    idle.idle();
-                }
+                link.idle(work, !alone && acked < sent);
             }
         } catch (RuntimeException | Error e) {
             runAlone("the link to the backup failed (" + e + ")");
@@ -172,6 +175,9 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private void onMessage(int type, long sender, DirectBuffer buffer, int offset, int length) {
         if (backupRunId == 0 && (type == Link.ACK || type == Link.REFUSED)) {
             backupRunId = sender;
+        }
+        if (backupRunId == 0 && type == Link.HEARTBEAT) {
+            return; // the backup beats before its first acknowledgement reaches us: nothing to learn yet
         }
         if (sender != backupRunId) {
             link.countRejected(); // a stale backup of an earlier run, or something that is not ours

@@ -105,16 +105,26 @@ final class Recorder extends SessionMode {
      * the bytes to the gate, which lets them out once the backup has this entry.
      */
     @Override
-    void output(java.io.FileOutputStream stream, int fd, byte[] bytes, int offset, int length) {
+    long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length) {
         ManagedThread me = enterAgent();
         try {
             long position = log.nextPosition();
-            append(EntryKind.OUTPUT, threadIndex(), ((long) fd << 32) | length,
+            append(EntryKind.OUTPUT, threadIndex(), ((long) stream << 32) | length,
                 io.lockstep.log.Block.crc(bytes, offset, length) & 0xffffffffL, 2);
-            gate.hold(position, ++outputs, stream, bytes, offset, length);
+            long sequence = ++outputs;
+            gate.hold(position, sequence, sink, bytes, offset, length);
             log.flushSoon();
+            return sequence;
         } finally {
             leaveAgent(me);
+        }
+    }
+
+    @Override
+    void awaitWritten(long sequence, long timeoutMillis) {
+        if (gate != null && !gate.awaitWritten(sequence, timeoutMillis)) {
+            Fatal.warn("a socket closes before its last " + "output was written out (" + timeoutMillis + " ms): a peer that does "
+                + "not read?");
         }
     }
 
@@ -266,5 +276,8 @@ final class Recorder extends SessionMode {
             Fatal.warn("the journal could not be completed: " + e.getMessage());
         }
         afterLastEntry.run();
+        if (gate != null && !gate.awaitReleasedWritten(FINISH_TIMEOUT_MILLIS)) {
+            Fatal.warn("the last outputs were not all written out within " + FINISH_TIMEOUT_MILLIS + " ms");
+        }
     }
 }

@@ -166,10 +166,11 @@ final class Replayer extends SessionMode {
 
     /**
      * A write the primary logged: it must be the same write (stream, length, CRC-32C). A backup
-     * suppresses it and keeps it until the primary confirms it wrote it; an offline replay writes it.
+     * suppresses it and keeps it until the primary confirms it wrote it; an offline replay writes it
+     * (stdout and stderr: a socket has no peer here).
      */
     @Override
-    void output(java.io.FileOutputStream stream, int fd, byte[] bytes, int offset, int length) throws IOException {
+    long output(OutputGate.Sink sink, int fd, byte[] bytes, int offset, int length) throws IOException {
         ManagedThread me = enterAgent();
         try {
             long position = peeked != null ? peekedPosition : reader.nextPosition();
@@ -187,21 +188,24 @@ final class Replayer extends SessionMode {
                         + describe(bytes, offset, length) + ", at" + Session.applicationStack());
                 }
                 long sequence = ++outputs;
-                if (backup != null) {
-                    backup.suppressed(sequence, stream, bytes, offset, length);
-                } else {
-                    stream.write(bytes, offset, length);
+                if (fd == Sockets.SOCKET_STREAM) {
+                    return sequence; // the connection is the primary's; a backup that goes live finds it closed
                 }
-                return;
+                if (backup != null) {
+                    backup.suppressed(sequence, sink, bytes, offset, length);
+                } else {
+                    sink.write(java.util.Arrays.copyOfRange(bytes, offset, offset + length));
+                }
+                return sequence;
             }
         } finally {
             leaveAgent(me);
         }
-        session.mode().output(stream, fd, bytes, offset, length);
+        return session.mode().output(sink, fd, bytes, offset, length);
     }
 
     private static String streamName(int fd) {
-        return fd == 1 ? "stdout" : fd == 2 ? "stderr" : "fd " + fd;
+        return fd == 1 ? "stdout" : fd == 2 ? "stderr" : fd == Sockets.SOCKET_STREAM ? "a socket" : "stream " + fd;
     }
 
     private static String describe(byte[] bytes, int offset, int length) {

@@ -113,6 +113,14 @@ public final class Scheduler {
      */
     void goLive() {
         recording = true;
+        // Threads that "returned" from a blocking call in the replay wait for an admission the
+        // log will never give: they are admitted as events from outside now, and each makes
+        // its call again, for real (a read, an accept).
+        for (ManagedThread thread : registry) {
+            if (thread.state == State.OUTSIDE) {
+                queueReturned(thread);
+            }
+        }
     }
 
     // ---- life cycle ----
@@ -459,6 +467,13 @@ public final class Scheduler {
     }
 
     /** Queues an event from an unmanaged thread (recording only); the replay takes it from the log. */
+    /** A thread whose outside call returned, admitted once, whichever of it and a go-live gets here first. */
+    private void queueReturned(ManagedThread thread) {
+        if (thread.outsideCall.compareAndSet(ManagedThread.RETURNED, ManagedThread.QUEUED)) {
+            fromOutside(thread, Wake.CALL_DONE);
+        }
+    }
+
     private void fromOutside(ManagedThread thread, Wake wake) {
         if (!recording || detached) {
             return;
@@ -1079,6 +1094,7 @@ public final class Scheduler {
      */
     <T> T outside(BlockingCall<T> call, boolean performOnReplay) throws Exception {
         ManagedThread me = current;
+        me.outsideCall.set(ManagedThread.CALLING);
         block(me, State.OUTSIDE, 0);
         switchAway(me, false);
         T result = null;
@@ -1090,7 +1106,10 @@ public final class Scheduler {
                 thrown = t;
             }
         }
-        fromOutside(me, Wake.CALL_DONE);
+        me.outsideCall.set(ManagedThread.RETURNED);
+        if (recording) {
+            queueReturned(me);
+        }
         awaitTurn(me);
         if (thrown instanceof Exception) {
             throw (Exception) thrown;

@@ -35,6 +35,7 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
 
     private final Thread main;
     protected final Scheduler scheduler;
+    final Sockets sockets = new Sockets(this);
     private final long watchdogMillis;
     private final IdentityHashes identities = new IdentityHashes();
     private final ClassLoader agentLoader = Session.class.getClassLoader();
@@ -209,7 +210,7 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
             OutputStreams.writeReal(this, stream, bytes, offset, length);
             return;
         }
-        mode.output(stream, fd, bytes, offset, length);
+        mode.output(written -> OutputStreams.writeQuietly(stream, written), fd, bytes, offset, length);
     }
 
     protected final boolean managedHere() {
@@ -232,6 +233,16 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     protected static void leaveAgent(ManagedThread me) {
         if (me != null) {
             me.inAgent = false;
+        }
+    }
+
+    /** Makes a real call as the agent's work, which the hooks let through (a replay's decoder that must touch the JDK). */
+    <T> T asAgent(RealCall<T> real) throws IOException {
+        ManagedThread me = enterAgent();
+        try {
+            return real.call();
+        } finally {
+            leaveAgent(me);
         }
     }
 
@@ -603,9 +614,16 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
         return mode.exchange(kind, real, encoder, decoder);
     }
 
-    /** Inputs that may block (stdin): the call is made without the token, which other threads use meanwhile. */
+    /**
+     * Calls that may block (stdin, most socket calls; a socket's close waits for its held writes):
+     * made without the token, which other threads use meanwhile.
+     */
     protected static boolean blocks(EntryKind kind) {
-        return kind == EntryKind.STDIN_READ || kind == EntryKind.STDIN_READ_BYTE || kind == EntryKind.STDIN_SKIP;
+        return switch (kind) {
+            case STDIN_READ, STDIN_READ_BYTE, STDIN_SKIP, SOCKET_READ, SOCKET_WRITE, SOCKET_CONNECT, SOCKET_ACCEPT, SOCKET_POLL,
+                SOCKET_CLOSE, SOCKET_SHUTDOWN -> true;
+            default -> false;
+        };
     }
 
     /** Encodes the outcome of a real call: status, then the value or the exception. */
@@ -800,6 +818,73 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     @Override
     public int stdinAvailable(FileInputStream in) throws IOException {
         return exchange(EntryKind.STDIN_AVAILABLE, in::available, (value, out) -> out.putInt(value), Entry::readInt);
+    }
+
+    // ---- sockets (see Sockets) ----
+
+    @Override
+    public boolean interceptingSocket(Object dispatcher) {
+        return recordingHere() && Sockets.isSocketDispatcher(dispatcher);
+    }
+
+    @Override
+    public long socketRead(Object dispatcher, java.io.FileDescriptor fd, long address, int length, boolean vectored)
+        throws IOException {
+        return sockets.read(dispatcher, fd, address, length, vectored);
+    }
+
+    @Override
+    public long socketWrite(Object dispatcher, java.io.FileDescriptor fd, long address, int length, boolean vectored)
+        throws IOException {
+        return sockets.write(dispatcher, fd, address, length, vectored);
+    }
+
+    @Override
+    public void socketClose(Object dispatcher, java.io.FileDescriptor fd) throws IOException {
+        sockets.close(dispatcher, fd);
+    }
+
+    @Override
+    public int socketConnect(java.net.ProtocolFamily family, java.io.FileDescriptor fd, InetAddress address, int port)
+        throws IOException {
+        return sockets.connect(family, fd, address, port);
+    }
+
+    @Override
+    public boolean socketPollConnectNow(java.io.FileDescriptor fd) throws IOException {
+        return sockets.pollConnectNow(fd);
+    }
+
+    @Override
+    public void socketBind(java.net.ProtocolFamily family, java.io.FileDescriptor fd, InetAddress address, int port)
+        throws IOException {
+        sockets.bind(family, fd, address, port);
+    }
+
+    @Override
+    public java.net.InetSocketAddress socketLocalAddress(java.io.FileDescriptor fd) throws IOException {
+        return sockets.localAddress(fd);
+    }
+
+    @Override
+    public int socketAccept(java.io.FileDescriptor listener, java.io.FileDescriptor accepted, java.net.InetSocketAddress[] remote)
+        throws IOException {
+        return sockets.accept(listener, accepted, remote);
+    }
+
+    @Override
+    public int socketPoll(java.io.FileDescriptor fd, int events, long timeoutMillis) throws IOException {
+        return sockets.poll(fd, events, timeoutMillis);
+    }
+
+    @Override
+    public void socketListen(java.io.FileDescriptor fd, int backlog) throws IOException {
+        sockets.listen(fd, backlog);
+    }
+
+    @Override
+    public void socketShutdown(java.io.FileDescriptor fd, int how) throws IOException {
+        sockets.shutdown(fd, how);
     }
 
     /** An exchange whose real call throws no checked exception. */

@@ -36,11 +36,20 @@ abstract class SessionMode {
 
     abstract RuntimeException diverged(String recorded, String requested);
 
-    /** True when writes to stdout and stderr go through {@link #output}: the log holds them (live modes). */
+    /** True when writes to stdout, stderr and sockets go through {@link #output}: the log holds them (live modes). */
     abstract boolean gatesOutput();
 
-    /** A managed thread writes to stdout ({@code fd} 1) or stderr (2). */
-    abstract void output(FileOutputStream stream, int fd, byte[] bytes, int offset, int length) throws IOException;
+    /**
+     * A managed thread writes to {@code stream}: 1 stdout, 2 stderr, {@link Sockets#SOCKET_STREAM}
+     * a socket; {@code sink} writes the bytes out for real.
+     *
+     * @return the sequence number of this output
+     */
+    abstract long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length) throws IOException;
+
+    /** Waits (outside the token) until the {@code sequence}-th output has been written out, where outputs are held. */
+    void awaitWritten(long sequence, long timeoutMillis) {
+    }
 
     /** Ends the run: called once (the session sees to it), from the shutdown hook. */
     abstract void finish();

@@ -176,6 +176,10 @@ final class HookClassVisitor extends ClassVisitor {
                         super.visitVarInsn(Opcodes.ALOAD, 0);
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "interceptingThread", "(Ljava/lang/Thread;)Z", false);
                     }
+                    case SOCKET -> {
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "interceptingSocket", "(Ljava/lang/Object;)Z", false);
+                    }
                     default -> super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "intercepting", "()Z", false);
                 }
                 super.visitJumpInsn(Opcodes.IFNE, hook);

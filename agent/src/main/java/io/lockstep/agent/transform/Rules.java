@@ -34,6 +34,7 @@ import java.util.Set;
 final class Rules {
     static final String HOOKS = "io/lockstep/boot/Hooks";
     static final String LOCK_SUPPORT = "java/util/concurrent/locks/LockSupport";
+    static final String NET = "sun/nio/ch/Net";
 
     /**
      * A call whose result is a value of {@code kind}. A site {@code relative} to its long
@@ -53,8 +54,11 @@ final class Rules {
     record ClassValueSite(String method, ValueSite site) {
     }
 
-    /** When an intercept's hook takes over: on a managed thread; and for stdin; or for a managed thread in slot 0. */
-    enum Guard { MANAGED, STDIN, OUTPUT, THREAD }
+    /**
+     * When an intercept's hook takes over: on a managed thread; and for stdin; and for stdout or
+     * stderr; or for a managed thread in slot 0; and for a socket's dispatcher in slot 0 (not a pipe's or a datagram's).
+     */
+    enum Guard { MANAGED, STDIN, OUTPUT, THREAD, SOCKET }
 
     /** A method whose body is replaced by a hook call while intercepting. */
     record Intercept(String hookName, String hookDescriptor, Guard guard) {
@@ -146,6 +150,25 @@ final class Rules {
             "skip(J)J", new Intercept("stdinSkip", "(Ljava/io/FileInputStream;J)J", Guard.STDIN),
             "available()I", new Intercept("stdinAvailable", "(Ljava/io/FileInputStream;)I", Guard.STDIN),
             "transferTo(Ljava/io/OutputStream;)J", new Intercept("stdinTransferTo", "(Ljava/io/FileInputStream;Ljava/io/OutputStream;)J", Guard.STDIN)),
+        // Sockets: every byte that java.net's sockets and java.nio's socket channels move passes
+        // through SocketDispatcher; connect, bind and local addresses through Net (datagrams too).
+        "sun/nio/ch/SocketDispatcher", Map.of(
+            "read(Ljava/io/FileDescriptor;JI)I", new Intercept("socketRead", "(Ljava/lang/Object;Ljava/io/FileDescriptor;JI)I", Guard.SOCKET),
+            "readv(Ljava/io/FileDescriptor;JI)J", new Intercept("socketReadv", "(Ljava/lang/Object;Ljava/io/FileDescriptor;JI)J", Guard.SOCKET),
+            "write(Ljava/io/FileDescriptor;JI)I", new Intercept("socketWrite", "(Ljava/lang/Object;Ljava/io/FileDescriptor;JI)I", Guard.SOCKET),
+            "writev(Ljava/io/FileDescriptor;JI)J", new Intercept("socketWritev", "(Ljava/lang/Object;Ljava/io/FileDescriptor;JI)J", Guard.SOCKET),
+            "close(Ljava/io/FileDescriptor;)V", new Intercept("socketClose", "(Ljava/lang/Object;Ljava/io/FileDescriptor;)V", Guard.SOCKET)),
+        // JDK 25: SocketDispatcher inherits close from here (so do datagram channels).
+        "sun/nio/ch/UnixDispatcher", Map.of(
+            "close(Ljava/io/FileDescriptor;)V", new Intercept("socketClose", "(Ljava/lang/Object;Ljava/io/FileDescriptor;)V", Guard.SOCKET)),
+        "sun/nio/ch/Net", Map.of(
+            "connect(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)I",
+            new Intercept("socketConnect", "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)I"),
+            "pollConnectNow(Ljava/io/FileDescriptor;)Z", new Intercept("socketPollConnectNow", "(Ljava/io/FileDescriptor;)Z"),
+            "bind(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V",
+            new Intercept("socketBind", "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V"),
+            "localAddress(Ljava/io/FileDescriptor;)Ljava/net/InetSocketAddress;",
+            new Intercept("socketLocalAddress", "(Ljava/io/FileDescriptor;)Ljava/net/InetSocketAddress;")),
         "java/io/FileOutputStream", Map.of(
             "write(I)V", new Intercept("output", "(Ljava/io/FileOutputStream;I)V", Guard.OUTPUT),
             "write([B)V", new Intercept("output", "(Ljava/io/FileOutputStream;[B)V", Guard.OUTPUT),
@@ -185,19 +208,28 @@ final class Rules {
         // JDK 21+ ForkJoinPool and DelayScheduler park and unpark through Unsafe, past LockSupport.
         Map.entry("park(ZJ)V", new Redirect("unsafePark", "(Ljava/lang/Object;ZJ)V", false, false, "jdk/internal/misc/Unsafe")),
         Map.entry("unpark(Ljava/lang/Object;)V",
-            new Redirect("unsafeUnpark", "(Ljava/lang/Object;Ljava/lang/Object;)V", false, false, "jdk/internal/misc/Unsafe")));
+            new Redirect("unsafeUnpark", "(Ljava/lang/Object;Ljava/lang/Object;)V", false, false, "jdk/internal/misc/Unsafe")),
+        // Net's socket natives, at their call sites in sun.nio.ch (a native body cannot be rewritten).
+        Map.entry("accept(Ljava/io/FileDescriptor;Ljava/io/FileDescriptor;[Ljava/net/InetSocketAddress;)I",
+            new Redirect("socketAccept", "(Ljava/io/FileDescriptor;Ljava/io/FileDescriptor;[Ljava/net/InetSocketAddress;)I", true,
+                false, NET)),
+        Map.entry("poll(Ljava/io/FileDescriptor;IJ)I", new Redirect("socketPoll", "(Ljava/io/FileDescriptor;IJ)I", true, false, NET)),
+        Map.entry("listen(Ljava/io/FileDescriptor;I)V", new Redirect("socketListen", "(Ljava/io/FileDescriptor;I)V", true, false, NET)),
+        Map.entry("shutdown(Ljava/io/FileDescriptor;I)V",
+            new Redirect("socketShutdown", "(Ljava/io/FileDescriptor;I)V", true, false, NET)));
 
     /** Names of {@link #REDIRECTS}, for the constant-pool scan. */
     static final Set<String> REDIRECT_NAMES = Set.of("wait", "notify", "notifyAll", "sleep", "yield", "onSpinWait", "join",
-        "park", "unpark");
+        "park", "unpark", "accept", "poll", "listen", "shutdown");
 
     /**
      * JDK code whose monitors, waits and sleeps managed threads synchronise through: collections
      * (ConcurrentHashMap bins, synchronized wrappers), java.util.concurrent, Timer, streams, and
-     * I/O (PrintStream, readers, writers, their encoders); and the JDK's own joins of shutdown hooks.
+     * I/O (PrintStream, readers, writers, their encoders, sockets and channels); and the JDK's own
+     * joins of shutdown hooks.
      */
     private static final List<String> JDK_SYNC_PACKAGES = List.of("java/util/", "java/io/", "sun/nio/cs/",
-        "java/lang/ApplicationShutdownHooks");
+        "java/lang/ApplicationShutdownHooks", "java/net/", "sun/nio/ch/");
 
     /**
      * JDK code that reads clocks and hashes objects on the application's behalf (dates,
@@ -207,7 +239,10 @@ final class Rules {
      * before, so recording it would make record and replay disagree.
      */
     private static final List<String> JDK_SOURCE_PACKAGES = List.of("java/util/", "java/time/", "java/text/",
-        "sun/util/calendar/", "sun/util/locale/provider/CalendarProviderImpl");
+        "sun/util/calendar/", "sun/util/locale/provider/CalendarProviderImpl",
+        // Socket timeouts: whether a timed accept, read or connect gives up is the clock's to say.
+        "sun/nio/ch/NioSocketImpl", "sun/nio/ch/SocketChannelImpl", "sun/nio/ch/ServerSocketChannelImpl",
+        "sun/nio/ch/SocketAdaptor", "sun/nio/ch/SelChImpl");
     /** Inside those: class-loading helpers and caches whose clock reads depend on cache state. */
     private static final List<String> JDK_EXCLUDED_PACKAGES = List.of("java/util/zip/", "java/util/jar/",
         "java/util/ResourceBundle");

@@ -10,7 +10,9 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -18,12 +20,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
  * One side's end of the primary/backup link: an embedded Aeron media driver of its own (a
- * directory no other process uses, small buffers, one shared driver thread that backs off), a
- * subscription on this side's endpoint and a publication to the peer's.
+ * directory no other process uses, small buffers), a subscription on this side's endpoint and a
+ * publication to the peer's.
+ * <p>
+ * The driver and the Aeron client have no threads of their own: the side's one link thread runs
+ * their duty cycles in {@link #poll} (Aeron's INVOKER mode). A message then crosses one thread per
+ * side, not three (driver, client, link thread each backing off in turn), and a sender on another
+ * thread {@linkplain #wake wakes} the link thread instead of waiting for it to poll.
  * <p>
  * The primary publishes the log on {@link #LOG_STREAM}; the backup publishes acknowledgements
  * and heartbeats on {@link #CONTROL_STREAM}. Every message starts with {@link #MAGIC}, a type
@@ -58,10 +66,19 @@ public final class Link implements AutoCloseable {
     public static final int MAX_PIECE = 60 * 1024;
 
     private static final int TERM_LENGTH = 1024 * 1024;
+    private static final long DRAIN_AT_CLOSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long OFFER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final MediaDriver driver;
+    private final AgentInvoker driverDutyCycle;
     private final Aeron aeron;
+    private final AgentInvoker clientDutyCycle;
+    /** The thread that runs the duty cycles ({@link #poll}); senders on other threads wake it. */
+    private volatile Thread linkThread;
+    /** While a message is due from the peer: it arrives unannounced, so the link thread keeps looking. */
+    private final IdleStrategy awaitingPeer = idleStrategy();
+    /** While nothing is due: the link thread sleeps until a sender wakes it or a heartbeat is due. */
+    private final IdleStrategy resting = new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
     private final ConcurrentPublication publication;
     private final Subscription subscription;
     private final long runId;
@@ -75,7 +92,9 @@ public final class Link implements AutoCloseable {
     private Link(MediaDriver driver, Aeron aeron, ConcurrentPublication publication, Subscription subscription, long runId,
                  String localEndpoint, String peerEndpoint) {
         this.driver = driver;
+        this.driverDutyCycle = driver.sharedAgentInvoker();
         this.aeron = aeron;
+        this.clientDutyCycle = aeron.conductorAgentInvoker();
         this.publication = publication;
         this.subscription = subscription;
         this.runId = runId;
@@ -97,10 +116,8 @@ public final class Link implements AutoCloseable {
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
             .printConfigurationOnStart(false)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedThreadFactory(daemon("lockstep-aeron-driver"))
+            .threadingMode(ThreadingMode.INVOKER)
             .asyncExecutorEnabled(false)
-            .sharedIdleStrategy(idleStrategy())
             .publicationTermBufferLength(TERM_LENGTH)
             .ipcTermBufferLength(TERM_LENGTH)
             .counterValuesBufferLength(1024 * 1024)
@@ -111,8 +128,8 @@ public final class Link implements AutoCloseable {
             Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(driverContext.aeronDirectoryName())
                 .errorHandler(errors)
-                .threadFactory(daemon("lockstep-aeron-client"))
-                .useConductorAgentInvoker(false));
+                .driverAgentInvoker(driver.sharedAgentInvoker())
+                .useConductorAgentInvoker(true));
             Subscription subscription = aeron.addSubscription("aeron:udp?endpoint=" + localEndpoint, inStream);
             ConcurrentPublication publication = aeron.addPublication("aeron:udp?endpoint=" + peerEndpoint, outStream);
             return new Link(driver, aeron, publication, subscription, runId, localEndpoint, peerEndpoint);
@@ -123,12 +140,12 @@ public final class Link implements AutoCloseable {
     }
 
     /**
-     * How the threads on the path of an output (the drivers, the link threads, the journal thread)
-     * wait for work: spin briefly, then yield for about a millisecond (on 2 cores a yield gives the
-     * core to whoever needs it), and only then park, 100 us at most. Parking sooner put every hop of
-     * an acknowledgement behind a timer wake-up: a round trip of a millisecond instead of microseconds.
+     * How a link thread waits while a message from the peer is due: spin briefly, then yield for
+     * about a millisecond (on 2 cores a yield gives the core to whoever needs it), and only then
+     * park, 100 us at most. Parking sooner put every hop of an acknowledgement behind a timer
+     * wake-up: a round trip of a millisecond instead of microseconds.
      */
-    public static org.agrona.concurrent.IdleStrategy idleStrategy() {
+    private static IdleStrategy idleStrategy() {
         if (neverPark) {
             return new org.agrona.concurrent.YieldingIdleStrategy();
         }
@@ -143,15 +160,6 @@ public final class Link implements AutoCloseable {
      */
     public static void neverPark(boolean yieldOnly) {
         neverPark = yieldOnly;
-    }
-
-    /** Aeron's threads must not keep the JVM alive after the application is done. */
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     public String peerEndpoint() {
@@ -213,6 +221,7 @@ public final class Link implements AutoCloseable {
         while (true) {
             long result = publication.offer(sendBuffer, 0, HEADER_LENGTH + length);
             if (result > 0) {
+                wake();
                 return true;
             }
             if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
@@ -290,9 +299,41 @@ public final class Link implements AutoCloseable {
         });
     }
 
-    /** @return the number of fragments read */
+    /**
+     * One duty cycle, on the link thread only: the driver's and the client's work (sending what
+     * was offered, receiving datagrams, liveness), then up to {@code limit} fragments to
+     * {@code handler}.
+     *
+     * @return the amount of work done; 0 means idle
+     */
     public int poll(FragmentHandler handler, int limit) {
-        return subscription.poll(handler, limit);
+        if (linkThread == null) {
+            linkThread = Thread.currentThread();
+        }
+        return driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
+    }
+
+    /**
+     * After a {@link #poll} that did {@code work}: backs off when it did none. On the link thread.
+     *
+     * @param peerMessageDue whether an answer from the peer is awaited (an acknowledgement of what
+     *                       was sent, the next log block): then it polls closely, else it sleeps
+     *                       (up to a millisecond, or until {@link #wake woken})
+     */
+    public void idle(int work, boolean peerMessageDue) {
+        IdleStrategy idle = peerMessageDue ? awaitingPeer : resting;
+        idle.idle(work);
+        if (work > 0) {
+            (peerMessageDue ? resting : awaitingPeer).reset();
+        }
+    }
+
+    /** Cuts the link thread's back-off short: something was offered that it must send. */
+    private void wake() {
+        Thread thread = linkThread;
+        if (thread != null && thread != Thread.currentThread()) {
+            LockSupport.unpark(thread);
+        }
     }
 
     /** Reads a text body. */
@@ -361,8 +402,18 @@ public final class Link implements AutoCloseable {
         }
     }
 
+    /**
+     * Once the link thread has stopped polling: runs the duty cycles a little longer, so that what
+     * was offered last (a final release, a refusal) is sent, then closes the client and the driver.
+     */
     @Override
     public void close() {
+        long until = System.nanoTime() + DRAIN_AT_CLOSE_NANOS;
+        int quiet = 0;
+        while (quiet < 100 && System.nanoTime() - until < 0) {
+            quiet = driverDutyCycle.invoke() + clientDutyCycle.invoke() > 0 ? 0 : quiet + 1;
+            Thread.onSpinWait();
+        }
         try {
             aeron.close();
         } finally {

@@ -1,0 +1,514 @@
+package io.lockstep.runtime;
+
+import io.lockstep.boot.Hooks;
+import io.lockstep.log.Block;
+import io.lockstep.log.Entry;
+import io.lockstep.log.EntryKind;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Sockets as recorded input and held output, at the layer of {@code sun.nio.ch} that
+ * {@code java.net.Socket}/{@code ServerSocket} and the NIO socket channels share: the bytes
+ * through {@code SocketDispatcher}, connect, bind and local addresses through {@code Net}, and
+ * Net's natives accept, poll, listen and shutdown at their call sites.
+ * <p>
+ * Record: each call is made for real and its outcome logged (the bytes read, EOF, a reset, a
+ * timeout's empty poll, the accepted peer). A write is an output: under the output rule
+ * (primary) it is held until the backup has its entry, and the application is told it was
+ * written in full; in mode=record it is made for real and its count logged.
+ * <p>
+ * Replay: no socket is bound, listens, accepts or connects for real. The JDK's sockets keep
+ * real file descriptors (unconnected sockets), so that options and close work as they would,
+ * while every call above returns what the log says; an accepted connection gets a fresh
+ * unconnected socket. A backup that goes live binds and listens its listening sockets for real
+ * then, and the connections the dead primary held read as closed (EOF) from then on.
+ */
+final class Sockets {
+    /** The stream code of socket outputs in OUTPUT entries (1 and 2 are stdout and stderr). */
+    static final int SOCKET_STREAM = 0;
+    private static final long CLOSE_FLUSH_MILLIS = 30_000;
+    private static final int SHUT_RD = 0;
+
+    private static final Class<?> SOCKET_DISPATCHER;
+    private static final MethodHandle READ;
+    private static final MethodHandle READV;
+    private static final MethodHandle WRITE;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle CONNECT;
+    private static final MethodHandle POLL_CONNECT_NOW;
+    private static final MethodHandle BIND;
+    private static final MethodHandle LOCAL_ADDRESS;
+    private static final MethodHandle NEW_SOCKET;
+    private static final MethodHandle FD_VAL;
+    private static final MethodHandle SET_FD_VAL;
+    private static final boolean PREFER_IPV6;
+    private static final int POLLOUT;
+    /** JDK 25's pipes write through SocketDispatcher instances of their own: not sockets. */
+    private static final Set<Object> PIPE_DISPATCHERS = ConcurrentHashMap.newKeySet();
+
+    static {
+        try {
+            Class<?> dispatcher = Class.forName("sun.nio.ch.SocketDispatcher");
+            Class<?> nativeDispatcher = Class.forName("sun.nio.ch.NativeDispatcher");
+            Class<?> net = Class.forName("sun.nio.ch.Net");
+            Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
+            MethodType transfer = MethodType.methodType(int.class, FileDescriptor.class, long.class, int.class);
+            SOCKET_DISPATCHER = dispatcher;
+            READ = lookup.findVirtual(dispatcher, "read", transfer);
+            READV = lookup.findVirtual(dispatcher, "readv", transfer.changeReturnType(long.class));
+            WRITE = lookup.findVirtual(dispatcher, "write", transfer);
+            CLOSE = lookup.findVirtual(nativeDispatcher, "close", MethodType.methodType(void.class, FileDescriptor.class));
+            CONNECT = lookup.findStatic(net, "connect",
+                MethodType.methodType(int.class, ProtocolFamily.class, FileDescriptor.class, InetAddress.class, int.class));
+            POLL_CONNECT_NOW = lookup.findStatic(net, "pollConnectNow", MethodType.methodType(boolean.class, FileDescriptor.class));
+            BIND = lookup.findStatic(net, "bind",
+                MethodType.methodType(void.class, ProtocolFamily.class, FileDescriptor.class, InetAddress.class, int.class));
+            LOCAL_ADDRESS = lookup.findStatic(net, "localAddress", MethodType.methodType(InetSocketAddress.class, FileDescriptor.class));
+            NEW_SOCKET = lookup.findStatic(net, "socket0",
+                MethodType.methodType(int.class, boolean.class, boolean.class, boolean.class, boolean.class));
+            PREFER_IPV6 = (boolean) lookup.findStatic(net, "isIPv6Available", MethodType.methodType(boolean.class)).invokeExact();
+            POLLOUT = (short) lookup.findStaticGetter(net, "POLLOUT", short.class).invokeExact();
+            MethodHandles.Lookup ioLookup = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup());
+            FD_VAL = ioLookup.findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
+            SET_FD_VAL = ioLookup.findStatic(ioUtil, "setfdVal", MethodType.methodType(void.class, FileDescriptor.class, int.class));
+            for (String pipeEnd : new String[] {"sun.nio.ch.SourceChannelImpl", "sun.nio.ch.SinkChannelImpl"}) {
+                try {
+                    Class<?> type = Class.forName(pipeEnd);
+                    java.lang.reflect.Field nd = type.getDeclaredField("nd");
+                    nd.setAccessible(true);
+                    Object instance = nd.get(null);
+                    if (instance != null && instance.getClass() == dispatcher) {
+                        PIPE_DISPATCHERS.add(instance);
+                    }
+                } catch (NoSuchFieldException e) {
+                    // JDK 17: pipes have a dispatcher of another class
+                }
+            }
+        } catch (Throwable e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A listening socket the replay did not bind: a backup that goes live binds and listens it. */
+    private static final class Listener {
+        final FileDescriptor fd;
+        final ProtocolFamily family;
+        final InetAddress address;
+        final int port;
+        int backlog = -1;
+
+        Listener(FileDescriptor fd, ProtocolFamily family, InetAddress address, int port) {
+            this.fd = fd;
+            this.family = family;
+            this.address = address;
+            this.port = port;
+        }
+    }
+
+    private final Session session;
+    /** Replay: descriptors that stand for a connected socket of the recorded run. */
+    private final Set<Integer> virtual = ConcurrentHashMap.newKeySet();
+    /** After go-live: the dead primary's connections. They read as closed. */
+    private final Set<Integer> dead = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Listener> listeners = new ConcurrentHashMap<>();
+    /** The sequence of the last held output to each socket: its close or shutdown waits until it is written out. */
+    private final Map<Integer, Long> lastOutput = new ConcurrentHashMap<>();
+
+    Sockets(Session session) {
+        this.session = session;
+    }
+
+    static boolean isSocketDispatcher(Object dispatcher) {
+        return dispatcher != null && dispatcher.getClass() == SOCKET_DISPATCHER && !PIPE_DISPATCHERS.contains(dispatcher);
+    }
+
+    // ---- bytes ----
+
+    long read(Object dispatcher, FileDescriptor fd, long address, int length, boolean vectored) throws IOException {
+        int fdVal = fdVal(fd);
+        return session.exchange(EntryKind.SOCKET_READ,
+            () -> dead.contains(fdVal) ? -1L : realRead(dispatcher, fd, address, length, vectored),
+            (n, out) -> {
+                out.putLong(n);
+                if (n > 0) {
+                    byte[] bytes = gather(address, length, vectored, n);
+                    out.putBytes(bytes, 0, bytes.length);
+                }
+            },
+            in -> {
+                long n = in.readLong();
+                if (n > 0) {
+                    byte[] bytes = in.readBytes();
+                    long room = capacity(address, length, vectored);
+                    if (bytes.length != n || n > room) {
+                        throw session.diverged("a socket read of " + n + " bytes", "a read into " + room + " bytes");
+                    }
+                    scatter(bytes, address, length, vectored);
+                }
+                return n;
+            });
+    }
+
+    long write(Object dispatcher, FileDescriptor fd, long address, int length, boolean vectored) throws IOException {
+        long total = capacity(address, length, vectored);
+        byte[] bytes = gather(address, length, vectored, total);
+        SessionMode mode = session.mode();
+        if (mode.gatesOutput()) {
+            int fdVal = fdVal(fd);
+            long sequence = mode.output(written -> writeFully(dispatcher, fd, written), SOCKET_STREAM, bytes, 0, bytes.length);
+            lastOutput.put(fdVal, sequence);
+            return total;
+        }
+        return session.exchange(EntryKind.SOCKET_WRITE, () -> realWrite(dispatcher, fd, bytes),
+            (n, out) -> out.putLong(n).putInt(Block.crc(bytes, 0, (int) Math.max(0, n))),
+            in -> {
+                long n = in.readLong();
+                int crc = in.readInt();
+                if (n > bytes.length || Block.crc(bytes, 0, (int) Math.max(0, n)) != crc) {
+                    throw session.diverged("a socket write of " + n + " bytes (CRC-32C " + Integer.toHexString(crc) + ")",
+                        "a write of " + bytes.length + " bytes (CRC-32C " + Integer.toHexString(Block.crc(bytes, 0,
+                            (int) Math.min(bytes.length, Math.max(0, n)))) + ")");
+                }
+                return n;
+            });
+    }
+
+    void close(Object dispatcher, FileDescriptor fd) throws IOException {
+        int fdVal = fdVal(fd);
+        Long last = lastOutput.remove(fdVal);
+        session.exchange(EntryKind.SOCKET_CLOSE,
+            () -> {
+                if (last != null) {
+                    session.mode().awaitWritten(last, CLOSE_FLUSH_MILLIS);
+                }
+                realClose(dispatcher, fd);
+                return 0;
+            },
+            (ignored, out) -> { },
+            in -> session.asAgent(() -> {
+                realClose(dispatcher, fd); // the replay's own descriptor, unconnected
+                return 0;
+            }));
+        virtual.remove(fdVal);
+        dead.remove(fdVal);
+        listeners.remove(fdVal);
+    }
+
+    // ---- connections ----
+
+    int connect(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port) throws IOException {
+        return session.exchange(EntryKind.SOCKET_CONNECT, () -> invokeInt(CONNECT, family, fd, address, port),
+            (n, out) -> out.putInt(n),
+            in -> {
+                int n = in.readInt();
+                if (n == 1) {
+                    virtual.add(fdVal(fd));
+                }
+                return n;
+            });
+    }
+
+    boolean pollConnectNow(FileDescriptor fd) throws IOException {
+        return session.exchange(EntryKind.SOCKET_CONNECT_DONE, () -> {
+                try {
+                    return (boolean) POLL_CONNECT_NOW.invokeExact(fd);
+                } catch (IOException | RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IOException(t);
+                }
+            },
+            (done, out) -> out.putInt(done ? 1 : 0),
+            in -> {
+                boolean done = in.readInt() == 1;
+                if (done) {
+                    virtual.add(fdVal(fd));
+                }
+                return done;
+            });
+    }
+
+    void bind(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port) throws IOException {
+        session.exchange(EntryKind.SOCKET_BIND, () -> {
+                realBind(family, fd, address, port);
+                return 0;
+            },
+            (ignored, out) -> { },
+            in -> {
+                listeners.put(fdVal(fd), new Listener(fd, family, address, port));
+                return 0;
+            });
+    }
+
+    void listen(FileDescriptor fd, int backlog) throws IOException {
+        session.exchange(EntryKind.SOCKET_LISTEN, () -> {
+                Hooks.SocketNatives.listen(fd, backlog);
+                return 0;
+            },
+            (ignored, out) -> { },
+            in -> {
+                Listener listener = listeners.get(fdVal(fd));
+                if (listener != null) {
+                    listener.backlog = backlog;
+                }
+                return 0;
+            });
+    }
+
+    InetSocketAddress localAddress(FileDescriptor fd) throws IOException {
+        return session.exchange(EntryKind.SOCKET_LOCAL_ADDRESS, () -> {
+                try {
+                    return (InetSocketAddress) LOCAL_ADDRESS.invokeExact(fd);
+                } catch (IOException | RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IOException(t);
+                }
+            },
+            Sockets::putAddress, Sockets::readAddress);
+    }
+
+    int accept(FileDescriptor listener, FileDescriptor accepted, InetSocketAddress[] remote) throws IOException {
+        return session.exchange(EntryKind.SOCKET_ACCEPT, () -> Hooks.SocketNatives.accept(listener, accepted, remote),
+            (n, out) -> {
+                out.putInt(n);
+                if (n == 1) {
+                    putAddress(remote[0], out);
+                }
+            },
+            in -> {
+                int n = in.readInt();
+                if (n == 1) {
+                    remote[0] = readAddress(in);
+                    int standIn = newSocket();
+                    setFdVal(accepted, standIn);
+                    virtual.add(standIn);
+                }
+                return n;
+            });
+    }
+
+    int poll(FileDescriptor fd, int events, long timeoutMillis) throws IOException {
+        int fdVal = fdVal(fd);
+        return session.exchange(EntryKind.SOCKET_POLL,
+            () -> dead.contains(fdVal) ? events : Hooks.SocketNatives.poll(fd, events, timeoutMillis),
+            (n, out) -> out.putInt(n), Entry::readInt);
+    }
+
+    void shutdown(FileDescriptor fd, int how) throws IOException {
+        int fdVal = fdVal(fd);
+        session.exchange(EntryKind.SOCKET_SHUTDOWN, () -> {
+                Long last = how == SHUT_RD ? null : lastOutput.get(fdVal);
+                if (last != null) {
+                    session.mode().awaitWritten(last, CLOSE_FLUSH_MILLIS);
+                }
+                if (!dead.contains(fdVal)) {
+                    Hooks.SocketNatives.shutdown(fd, how);
+                }
+                return 0;
+            },
+            (ignored, out) -> { },
+            in -> 0);
+    }
+
+    // ---- go-live ----
+
+    /**
+     * This backup is the primary now: its listening sockets bind and listen for real, and the
+     * connections of the dead primary are closed for the application (they read EOF).
+     */
+    void goLive() {
+        for (Map.Entry<Integer, Listener> entry : listeners.entrySet()) {
+            Listener listener = entry.getValue();
+            if (listener.backlog < 0) {
+                continue; // bound, never listened: a client socket's local address, nothing to take over
+            }
+            try {
+                realBind(listener.family, listener.fd, listener.address, listener.port);
+                Hooks.SocketNatives.listen(listener.fd, listener.backlog);
+            } catch (IOException | RuntimeException e) {
+                Fatal.warn("going live, could not listen on " + listener.address.getHostAddress() + ":" + listener.port + ": " + e);
+            }
+        }
+        listeners.clear();
+        dead.addAll(virtual);
+        virtual.clear();
+        lastOutput.clear(); // the replay's outputs were never held here
+    }
+
+    // ---- the real calls (made outside the token or as the agent's work, where the hooks let them through) ----
+
+    private static long realRead(Object dispatcher, FileDescriptor fd, long address, int length, boolean vectored) throws IOException {
+        try {
+            return vectored ? (long) READV.invoke(dispatcher, fd, address, length) : (long) (int) READ.invoke(dispatcher, fd, address, length);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    /** One write for real (mode=record): what the kernel took of {@code bytes}. */
+    private static long realWrite(Object dispatcher, FileDescriptor fd, byte[] bytes) throws IOException {
+        ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
+        direct.put(bytes);
+        try {
+            return (int) WRITE.invoke(dispatcher, fd, BufferUtil.address(direct), bytes.length);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    /** A released output, on the output thread: all of it, waiting for room if the socket is non-blocking. */
+    private static void writeFully(Object dispatcher, FileDescriptor fd, byte[] bytes) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
+        direct.put(bytes);
+        long address = BufferUtil.address(direct);
+        int done = 0;
+        try {
+            while (done < bytes.length) {
+                int n = (int) WRITE.invoke(dispatcher, fd, address + done, bytes.length - done);
+                if (n > 0) {
+                    done += n;
+                } else if (n == -2) { // IOStatus.UNAVAILABLE: the socket is non-blocking and full
+                    Hooks.SocketNatives.poll(fd, POLLOUT, 100);
+                } else {
+                    return;
+                }
+            }
+        } catch (Throwable e) {
+            // the peer is gone: the application learns it from its next read, as it would have
+        }
+    }
+
+    private static void realClose(Object dispatcher, FileDescriptor fd) throws IOException {
+        try {
+            CLOSE.invoke(dispatcher, fd);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    private static void realBind(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port) throws IOException {
+        try {
+            BIND.invokeExact(family, fd, address, port);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    private static int invokeInt(MethodHandle handle, ProtocolFamily family, FileDescriptor fd, InetAddress address, int port)
+        throws IOException {
+        try {
+            return (int) handle.invokeExact(family, fd, address, port);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    private static int newSocket() throws IOException {
+        try {
+            return (int) NEW_SOCKET.invokeExact(PREFER_IPV6, true, false, false);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    static int fdVal(FileDescriptor fd) {
+        try {
+            return (int) FD_VAL.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static void setFdVal(FileDescriptor fd, int value) {
+        try {
+            SET_FD_VAL.invokeExact(fd, value);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    // ---- memory: a buffer at an address, or {@code count} iovecs (base, length) at an address ----
+
+    private static long capacity(long address, int length, boolean vectored) {
+        if (!vectored) {
+            return length;
+        }
+        UnsafeBuffer iovecs = new UnsafeBuffer(address, length * 16);
+        long total = 0;
+        for (int i = 0; i < length; i++) {
+            total += iovecs.getLong(i * 16 + 8);
+        }
+        return total;
+    }
+
+    private static byte[] gather(long address, int length, boolean vectored, long count) {
+        byte[] bytes = new byte[(int) count];
+        if (!vectored) {
+            new UnsafeBuffer(address, (int) count).getBytes(0, bytes);
+            return bytes;
+        }
+        UnsafeBuffer iovecs = new UnsafeBuffer(address, length * 16);
+        int done = 0;
+        for (int i = 0; i < length && done < count; i++) {
+            long base = iovecs.getLong(i * 16);
+            int size = (int) Math.min(iovecs.getLong(i * 16 + 8), count - done);
+            new UnsafeBuffer(base, size).getBytes(0, bytes, done, size);
+            done += size;
+        }
+        return bytes;
+    }
+
+    private static void scatter(byte[] bytes, long address, int length, boolean vectored) {
+        if (!vectored) {
+            new UnsafeBuffer(address, bytes.length).putBytes(0, bytes);
+            return;
+        }
+        UnsafeBuffer iovecs = new UnsafeBuffer(address, length * 16);
+        int done = 0;
+        for (int i = 0; i < length && done < bytes.length; i++) {
+            long base = iovecs.getLong(i * 16);
+            int size = (int) Math.min(iovecs.getLong(i * 16 + 8), bytes.length - done);
+            new UnsafeBuffer(base, size).putBytes(0, bytes, done, size);
+            done += size;
+        }
+    }
+
+    private static void putAddress(InetSocketAddress address, PayloadOut out) {
+        byte[] raw = address.getAddress().getAddress();
+        out.putBytes(raw, 0, raw.length).putInt(address.getPort());
+    }
+
+    private static InetSocketAddress readAddress(Entry in) throws IOException {
+        byte[] raw = in.readBytes();
+        int port = in.readInt();
+        return new InetSocketAddress(InetAddress.getByAddress(raw), port);
+    }
+}
