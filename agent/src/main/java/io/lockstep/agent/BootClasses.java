@@ -23,7 +23,7 @@ import java.util.zip.ZipEntry;
 public final class BootClasses {
     static final String PREFIX = "lockstep-boot/";
     private static final List<String> CLASSES = List.of("io.lockstep.boot.HookDelegate", "io.lockstep.boot.Hooks",
-        "io.lockstep.boot.Hooks$SocketNatives");
+        "io.lockstep.boot.Hooks$SocketNatives", "io.lockstep.boot.Hooks$EPollNatives");
     /** JDK modules whose instrumented classes call the hooks. */
     private static final List<String> CALLING_MODULES = List.of("java.base", "java.management");
 

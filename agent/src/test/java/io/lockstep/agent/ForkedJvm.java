@@ -175,6 +175,10 @@ final class ForkedJvm {
     }
 
     private List<String> command(Class<?> main, String... args) {
+        return command(main.getName(), args);
+    }
+
+    private List<String> command(String mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(java);
         if (agentOptions != null) {
@@ -183,7 +187,7 @@ final class ForkedJvm {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(String.join(File.pathSeparator, classPath));
-        command.add(main.getName());
+        command.add(mainClass);
         command.addAll(Arrays.asList(args));
         return command;
     }
@@ -264,6 +268,12 @@ final class ForkedJvm {
             return lines;
         }
 
+        String stdoutSoFar() {
+            synchronized (out) {
+                return out.toString(StandardCharsets.UTF_8);
+            }
+        }
+
         String stderrSoFar() {
             synchronized (err) {
                 return err.toString(StandardCharsets.UTF_8);
@@ -315,8 +325,13 @@ final class ForkedJvm {
 
     /** Starts the program and returns at once; stdin is closed. */
     Running start(Class<?> main, String... args) {
+        return start(main.getName(), args);
+    }
+
+    /** Starts a program that is not on the test's class path (a third-party server's main) by its class name. */
+    Running start(String mainClass, String... args) {
         try {
-            Process process = builder(command(main, args)).start();
+            Process process = builder(command(mainClass, args)).start();
             process.getOutputStream().close();
             return new Running(process);
         } catch (IOException e) {

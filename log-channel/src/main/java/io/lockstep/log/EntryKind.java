@@ -61,7 +61,9 @@ public enum EntryKind {
     SOCKET_LOCAL_ADDRESS(68, "socket local address"),
     SOCKET_SHUTDOWN(69, "socket shutdown"),
     /** A close that waited for the socket's held writes to leave (primary). */
-    SOCKET_CLOSE(70, "socket close");
+    SOCKET_CLOSE(70, "socket close"),
+    /** What a selector's epoll reported: the count, and each descriptor (by the name the log gave it) with its events. */
+    SOCKET_SELECT(71, "selector select (epoll wait)");
 
     private static final EntryKind[] BY_CODE = new EntryKind[128];
 

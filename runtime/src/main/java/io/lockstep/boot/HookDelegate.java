@@ -143,4 +143,10 @@ public interface HookDelegate {
     void socketListen(FileDescriptor fd, int backlog) throws IOException;
 
     void socketShutdown(FileDescriptor fd, int how) throws IOException;
+
+    /** {@code EPoll.wait} of a selector: what it reports. */
+    int epollWait(int epfd, long address, int numfds, int timeout) throws IOException;
+
+    /** {@code EPoll.ctl}: made for real; the descriptors it adds get the names the log uses for them. */
+    int epollCtl(int epfd, int opcode, int fd, int events);
 }

@@ -571,6 +571,62 @@ public final class Hooks {
         SocketNatives.shutdown(fd, how);
     }
 
+    public static int epollWait(int epfd, long address, int numfds, int timeout) throws IOException {
+        HookDelegate d = delegate;
+        if (d != null && d.intercepting()) {
+            return d.epollWait(epfd, address, numfds, timeout);
+        }
+        return EPollNatives.await(epfd, address, numfds, timeout);
+    }
+
+    public static int epollCtl(int epfd, int opcode, int fd, int events) {
+        HookDelegate d = delegate;
+        if (d != null && d.intercepting()) {
+            return d.epollCtl(epfd, opcode, fd, events);
+        }
+        return EPollNatives.ctl(epfd, opcode, fd, events);
+    }
+
+    /** The natives of {@code sun.nio.ch.EPoll} (Linux) whose calls come here. */
+    public static final class EPollNatives {
+        private static final MethodHandle WAIT;
+        private static final MethodHandle CTL;
+
+        static {
+            try {
+                Class<?> epoll = Class.forName("sun.nio.ch.EPoll");
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(epoll, MethodHandles.lookup());
+                WAIT = lookup.findStatic(epoll, "wait", MethodType.methodType(int.class, int.class, long.class, int.class, int.class));
+                CTL = lookup.findStatic(epoll, "ctl", MethodType.methodType(int.class, int.class, int.class, int.class, int.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private EPollNatives() {
+        }
+
+        public static int await(int epfd, long address, int numfds, int timeout) throws IOException {
+            try {
+                return (int) WAIT.invokeExact(epfd, address, numfds, timeout);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException(t);
+            }
+        }
+
+        public static int ctl(int epfd, int opcode, int fd, int events) {
+            try {
+                return (int) CTL.invokeExact(epfd, opcode, fd, events);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
     /** The natives of {@code sun.nio.ch.Net} whose calls come here: the real calls, for everything the session does not take. */
     public static final class SocketNatives {
         private static final MethodHandle ACCEPT;

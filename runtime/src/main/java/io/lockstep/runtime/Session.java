@@ -621,7 +621,7 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     protected static boolean blocks(EntryKind kind) {
         return switch (kind) {
             case STDIN_READ, STDIN_READ_BYTE, STDIN_SKIP, SOCKET_READ, SOCKET_WRITE, SOCKET_CONNECT, SOCKET_ACCEPT, SOCKET_POLL,
-                SOCKET_CLOSE, SOCKET_SHUTDOWN -> true;
+                SOCKET_CLOSE, SOCKET_SHUTDOWN, SOCKET_SELECT -> true;
             default -> false;
         };
     }
@@ -885,6 +885,16 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     @Override
     public void socketShutdown(java.io.FileDescriptor fd, int how) throws IOException {
         sockets.shutdown(fd, how);
+    }
+
+    @Override
+    public int epollWait(int epfd, long address, int numfds, int timeout) throws IOException {
+        return sockets.epollWait(epfd, address, numfds, timeout);
+    }
+
+    @Override
+    public int epollCtl(int epfd, int opcode, int fd, int events) {
+        return sockets.epollCtl(epfd, opcode, fd, events);
     }
 
     /** An exchange whose real call throws no checked exception. */

@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Sockets as recorded input and held output, at the layer of {@code sun.nio.ch} that
  * {@code java.net.Socket}/{@code ServerSocket} and the NIO socket channels share: the bytes
- * through {@code SocketDispatcher}, connect, bind and local addresses through {@code Net}, and
- * Net's natives accept, poll, listen and shutdown at their call sites.
+ * through {@code SocketDispatcher}, connect, bind and local addresses through {@code Net}, Net's
+ * natives accept, poll, listen and shutdown at their call sites, and what a selector's epoll
+ * reports (each descriptor named by the order in which the application registered it).
  * <p>
  * Record: each call is made for real and its outcome logged (the bytes read, EOF, a reset, a
  * timeout's empty poll, the accepted peer). A write is an output: under the output rule
@@ -57,6 +58,10 @@ final class Sockets {
     private static final MethodHandle SET_FD_VAL;
     private static final boolean PREFER_IPV6;
     private static final int POLLOUT;
+    private static final int EPOLL_CTL_ADD;
+    private static final int EPOLL_EVENT_SIZE;
+    private static final int EPOLL_EVENTS_OFFSET;
+    private static final int EPOLL_FD_OFFSET;
     /** JDK 25's pipes write through SocketDispatcher instances of their own: not sockets. */
     private static final Set<Object> PIPE_DISPATCHERS = ConcurrentHashMap.newKeySet();
 
@@ -83,6 +88,12 @@ final class Sockets {
                 MethodType.methodType(int.class, boolean.class, boolean.class, boolean.class, boolean.class));
             PREFER_IPV6 = (boolean) lookup.findStatic(net, "isIPv6Available", MethodType.methodType(boolean.class)).invokeExact();
             POLLOUT = (short) lookup.findStaticGetter(net, "POLLOUT", short.class).invokeExact();
+            Class<?> epoll = Class.forName("sun.nio.ch.EPoll");
+            MethodHandles.Lookup epollLookup = MethodHandles.privateLookupIn(epoll, MethodHandles.lookup());
+            EPOLL_CTL_ADD = (int) epollLookup.findStaticGetter(epoll, "EPOLL_CTL_ADD", int.class).invokeExact();
+            EPOLL_EVENT_SIZE = (int) epollLookup.findStaticGetter(epoll, "SIZEOF_EPOLLEVENT", int.class).invokeExact();
+            EPOLL_EVENTS_OFFSET = (int) epollLookup.findStaticGetter(epoll, "OFFSETOF_EVENTS", int.class).invokeExact();
+            EPOLL_FD_OFFSET = (int) epollLookup.findStaticGetter(epoll, "OFFSETOF_FD", int.class).invokeExact();
             MethodHandles.Lookup ioLookup = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup());
             FD_VAL = ioLookup.findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
             SET_FD_VAL = ioLookup.findStatic(ioUtil, "setfdVal", MethodType.methodType(void.class, FileDescriptor.class, int.class));
@@ -126,6 +137,10 @@ final class Sockets {
     /** After go-live: the dead primary's connections. They read as closed. */
     private final Set<Integer> dead = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Listener> listeners = new ConcurrentHashMap<>();
+    /** Names of the descriptors added to selectors, and back. */
+    private final java.util.concurrent.atomic.AtomicInteger nextName = new java.util.concurrent.atomic.AtomicInteger();
+    private final Map<Integer, Integer> nameOfFd = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> fdOfName = new ConcurrentHashMap<>();
     /** The sequence of the last held output to each socket: its close or shutdown waits until it is written out. */
     private final Map<Integer, Long> lastOutput = new ConcurrentHashMap<>();
 
@@ -324,6 +339,54 @@ final class Sockets {
             },
             (ignored, out) -> { },
             in -> 0);
+    }
+
+    // ---- selectors ----
+
+    /**
+     * Registers with epoll for real. A descriptor added gets the next name (in the order the
+     * application adds them, the same on both sides): epoll reports descriptors, and the primary's
+     * numbers mean nothing to a replay.
+     */
+    int epollCtl(int epfd, int opcode, int fd, int events) {
+        if (opcode == EPOLL_CTL_ADD) {
+            int name = nextName.incrementAndGet();
+            nameOfFd.put(fd, name);
+            fdOfName.put(name, fd);
+        }
+        return Hooks.EPollNatives.ctl(epfd, opcode, fd, events);
+    }
+
+    int epollWait(int epfd, long address, int numfds, int timeout) throws IOException {
+        return session.exchange(EntryKind.SOCKET_SELECT, () -> Hooks.EPollNatives.await(epfd, address, numfds, timeout),
+            (n, out) -> {
+                out.putInt(n);
+                for (int i = 0; i < n; i++) {
+                    long event = address + (long) i * EPOLL_EVENT_SIZE;
+                    UnsafeBuffer view = new UnsafeBuffer(event, EPOLL_EVENT_SIZE);
+                    int fd = view.getInt(EPOLL_FD_OFFSET);
+                    out.putInt(nameOfFd.getOrDefault(fd, 0)).putInt(view.getInt(EPOLL_EVENTS_OFFSET));
+                }
+            },
+            in -> {
+                int n = in.readInt();
+                if (n > numfds) {
+                    throw session.diverged("a select of " + n + " events", "room for " + numfds);
+                }
+                for (int i = 0; i < n; i++) {
+                    int name = in.readInt();
+                    int events = in.readInt();
+                    Integer fd = fdOfName.get(name);
+                    if (fd == null) {
+                        throw session.diverged("an event for the " + name + "th descriptor added to a selector",
+                            "a selector that never added it");
+                    }
+                    UnsafeBuffer view = new UnsafeBuffer(address + (long) i * EPOLL_EVENT_SIZE, EPOLL_EVENT_SIZE);
+                    view.putInt(EPOLL_FD_OFFSET, fd);
+                    view.putInt(EPOLL_EVENTS_OFFSET, events);
+                }
+                return n;
+            });
     }
 
     // ---- go-live ----

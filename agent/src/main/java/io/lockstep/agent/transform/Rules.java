@@ -35,6 +35,7 @@ final class Rules {
     static final String HOOKS = "io/lockstep/boot/Hooks";
     static final String LOCK_SUPPORT = "java/util/concurrent/locks/LockSupport";
     static final String NET = "sun/nio/ch/Net";
+    static final String EPOLL = "sun/nio/ch/EPoll";
 
     /**
      * A call whose result is a value of {@code kind}. A site {@code relative} to its long
@@ -216,11 +217,14 @@ final class Rules {
         Map.entry("poll(Ljava/io/FileDescriptor;IJ)I", new Redirect("socketPoll", "(Ljava/io/FileDescriptor;IJ)I", true, false, NET)),
         Map.entry("listen(Ljava/io/FileDescriptor;I)V", new Redirect("socketListen", "(Ljava/io/FileDescriptor;I)V", true, false, NET)),
         Map.entry("shutdown(Ljava/io/FileDescriptor;I)V",
-            new Redirect("socketShutdown", "(Ljava/io/FileDescriptor;I)V", true, false, NET)));
+            new Redirect("socketShutdown", "(Ljava/io/FileDescriptor;I)V", true, false, NET)),
+        // Selectors: what epoll reports, and which descriptors it watches (to name them in the log).
+        Map.entry("wait(IJII)I", new Redirect("epollWait", "(IJII)I", true, false, EPOLL)),
+        Map.entry("ctl(IIII)I", new Redirect("epollCtl", "(IIII)I", true, false, EPOLL)));
 
     /** Names of {@link #REDIRECTS}, for the constant-pool scan. */
     static final Set<String> REDIRECT_NAMES = Set.of("wait", "notify", "notifyAll", "sleep", "yield", "onSpinWait", "join",
-        "park", "unpark", "accept", "poll", "listen", "shutdown");
+        "park", "unpark", "accept", "poll", "listen", "shutdown", "ctl");
 
     /**
      * JDK code whose monitors, waits and sleeps managed threads synchronise through: collections
@@ -242,7 +246,7 @@ final class Rules {
         "sun/util/calendar/", "sun/util/locale/provider/CalendarProviderImpl",
         // Socket timeouts: whether a timed accept, read or connect gives up is the clock's to say.
         "sun/nio/ch/NioSocketImpl", "sun/nio/ch/SocketChannelImpl", "sun/nio/ch/ServerSocketChannelImpl",
-        "sun/nio/ch/SocketAdaptor", "sun/nio/ch/SelChImpl");
+        "sun/nio/ch/SocketAdaptor", "sun/nio/ch/SelChImpl", "sun/nio/ch/SelectorImpl", "sun/nio/ch/EPollSelectorImpl");
     /** Inside those: class-loading helpers and caches whose clock reads depend on cache state. */
     private static final List<String> JDK_EXCLUDED_PACKAGES = List.of("java/util/zip/", "java/util/jar/",
         "java/util/ResourceBundle");

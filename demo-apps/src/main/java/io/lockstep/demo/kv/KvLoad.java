@@ -28,6 +28,9 @@ public final class KvLoad {
     private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    /** When a write was last acknowledged, by any client, and the longest time with none (a failover's gap as clients see it). */
+    private final AtomicLong lastAcknowledged = new AtomicLong(System.nanoTime());
+    private final AtomicLong longestGap = new AtomicLong();
 
     private KvLoad(InetSocketAddress server, long retrySeconds) {
         this.server = server;
@@ -53,9 +56,9 @@ public final class KvLoad {
         }
         long elapsed = System.nanoTime() - start;
         int lost = load.verify();
-        System.out.printf("acknowledged %d writes in %d ms (%.0f requests/s), %d reconnect(s), %d lost%n",
-            load.acknowledged.size(), TimeUnit.NANOSECONDS.toMillis(elapsed),
-            load.requests.get() * 1e9 / elapsed, load.reconnects.get(), lost);
+        System.out.printf("acknowledged %d writes in %d ms (%.0f requests/s), %d reconnect(s), %d lost; longest time without "
+                + "an acknowledgement %d ms%n", load.acknowledged.size(), TimeUnit.NANOSECONDS.toMillis(elapsed),
+            load.requests.get() * 1e9 / elapsed, load.reconnects.get(), lost, TimeUnit.NANOSECONDS.toMillis(load.longestGap.get()));
         if (shutdown) {
             load.request("SHUTDOWN");
         }
@@ -78,6 +81,9 @@ public final class KvLoad {
                         throw new IOException("unexpected reply to SET: " + reply);
                     }
                     acknowledged.put(key, reply.substring(3));
+                    long now = System.nanoTime();
+                    long gap = now - lastAcknowledged.getAndSet(now);
+                    longestGap.accumulateAndGet(gap, Math::max);
                     break;
                 } catch (IOException e) {
                     if (connection != null) {

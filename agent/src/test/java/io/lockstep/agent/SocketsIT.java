@@ -1,0 +1,171 @@
+package io.lockstep.agent;
+
+import io.lockstep.demo.kv.KvLoad;
+import io.lockstep.demo.kv.KvServer;
+import io.lockstep.demo.kv.NioKvServer;
+import io.lockstep.programs.sockets.ChannelEcho;
+import io.lockstep.programs.sockets.SocketTimeouts;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Sockets under record, replay and failover: real TCP on 127.0.0.1, the real agent jar, real
+ * journals. The clients ({@link KvLoad}) run without the agent, as a server's clients would.
+ */
+class SocketsIT {
+    private static final Pattern SUMMARY = Pattern.compile("acknowledged (\\d+) writes .* (\\d+) reconnect\\(s\\), (\\d+) lost");
+
+    @TempDir
+    Path tmp;
+
+    /** A server session recorded with real clients replays offline with none: the same output, byte for byte. */
+    @RepeatedTest(3)
+    void aRecordedServerSessionReplaysWithoutAnyClient() throws Exception {
+        replaysWithoutAnyClient(KvServer.class);
+    }
+
+    /** The same for a selector server: one thread, non-blocking channels. */
+    @RepeatedTest(3)
+    void aRecordedSelectorServerSessionReplaysWithoutAnyClient() throws Exception {
+        replaysWithoutAnyClient(NioKvServer.class);
+    }
+
+    private void replaysWithoutAnyClient(Class<?> serverClass) throws Exception {
+        int port = freeTcpPort();
+        Path journal = tmp.resolve("server");
+        ForkedJvm.Running server = ForkedJvm.record(journal).classPath(ForkedJvm.classesOf(serverClass))
+            .start(serverClass, Integer.toString(port));
+        ForkedJvm.Result load = client(port, 4, 150);
+        assertEquals(0, load.exit(), load::toString);
+        ForkedJvm.Result recorded = server.await(60);
+        assertEquals(0, recorded.exit(), recorded::toString);
+        assertEquals(602, recorded.stdout().lines().count(), recorded::toString);
+
+        // The port is taken while the replay runs: a replay that bound it, or met a client, would show.
+        try (ServerSocket squatter = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+            ForkedJvm.Result replayed = ForkedJvm.replay(journal).classPath(ForkedJvm.classesOf(serverClass))
+                .run(serverClass, Integer.toString(port));
+            assertEquals(0, replayed.exit(), replayed::toString);
+            assertEquals(recorded.stdout(), replayed.stdout(), "the replayed server prints what the recorded one did");
+        }
+    }
+
+    /** Without the agent the same session prints other ids and times: the replay's sameness is not an accident. */
+    @Test
+    void withoutTheAgentTheServerOutputVaries() throws Exception {
+        String first = plainSession();
+        String second = plainSession();
+        assertEquals(first.lines().count(), second.lines().count());
+        assertNotEquals(first, second);
+    }
+
+    /** NIO blocking channels, gathering writes and scattering reads, both ends in one program. */
+    @RepeatedTest(3)
+    void channelsRecordAndReplay() {
+        differential(ChannelEcho.class, "60");
+    }
+
+    /** SO_TIMEOUT on accept and read, and a reset: the timeouts happen where they happened. */
+    @RepeatedTest(3)
+    void timeoutsAndResetsRecordAndReplay() {
+        differential(SocketTimeouts.class);
+    }
+
+    /**
+     * Primary and backup of the key-value server on one host and one port; clients keep writing
+     * while the primary is killed; they reconnect to the backup, which went live on the same
+     * port, and every write that was acknowledged is there.
+     */
+    @RepeatedTest(3)
+    void killingThePrimaryServerLosesNoAcknowledgedWrite() throws Exception {
+        failoverLosesNoAcknowledgedWrite(KvServer.class);
+    }
+
+    @RepeatedTest(3)
+    void killingThePrimarySelectorServerLosesNoAcknowledgedWrite() throws Exception {
+        failoverLosesNoAcknowledgedWrite(NioKvServer.class);
+    }
+
+    private void failoverLosesNoAcknowledgedWrite(Class<?> serverClass) throws Exception {
+        int port = freeTcpPort();
+        String options = "primary=127.0.0.1:" + freeUdpPort() + ",backup=127.0.0.1:" + freeUdpPort() + ",lock=" + tmp.resolve("lock")
+            + ",timeout=500,startup-timeout=20000";
+        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
+            .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
+        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
+            .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
+        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        ForkedJvm.Running load = ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvLoad.class))
+            .start(KvLoad.class, "127.0.0.1", Integer.toString(port), "4", "300", "30", "SHUTDOWN");
+        assertTrue(primary.awaitLines(1 + 100, 60_000), primary::stderrSoFar);
+        ForkedJvm.Result killed = primary.kill();
+        ForkedJvm.Result loaded = load.await(120);
+        assertEquals(0, loaded.exit(), loaded::toString);
+        Matcher summary = SUMMARY.matcher(loaded.stdout());
+        assertTrue(summary.find(), loaded::toString);
+        assertEquals(1200, Integer.parseInt(summary.group(1)), loaded::toString);
+        assertTrue(Integer.parseInt(summary.group(2)) >= 1, "the clients saw the failover: " + loaded);
+        assertEquals(0, Integer.parseInt(summary.group(3)), loaded::toString);
+        ForkedJvm.Result tookOver = backup.await(60);
+        assertEquals(0, tookOver.exit(), tookOver::toString);
+        assertTrue(tookOver.stderr().contains("this backup is live"), tookOver::toString);
+        assertTrue(killed.stdout().startsWith("listening on " + port), killed::toString);
+        String lastLine = tookOver.stdout().lines().reduce((before, line) -> line).orElse("");
+        assertTrue(lastLine.startsWith("served "), "the backup served on to the clients' SHUTDOWN: " + tookOver);
+    }
+
+    private void differential(Class<?> program, String... args) {
+        Path journal = tmp.resolve("j" + System.nanoTime());
+        ForkedJvm.Result recorded = ForkedJvm.record(journal).run(program, args);
+        assertEquals(0, recorded.exit(), recorded::toString);
+        assertEquals("", recorded.stderr(), recorded::toString);
+        ForkedJvm.Result replayed = ForkedJvm.replay(journal).run(program, args);
+        assertEquals(0, replayed.exit(), replayed::toString);
+        assertEquals(recorded.stdout(), replayed.stdout(), "replay prints what the recording did");
+        ForkedJvm.Result plain1 = ForkedJvm.plain().run(program, args);
+        ForkedJvm.Result plain2 = ForkedJvm.plain().run(program, args);
+        assertEquals(0, plain1.exit(), plain1::toString);
+        assertNotEquals(plain1.stdout(), plain2.stdout(), "without the agent the program's output varies");
+    }
+
+    private String plainSession() throws Exception {
+        int port = freeTcpPort();
+        ForkedJvm.Running server = ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvServer.class))
+            .start(KvServer.class, Integer.toString(port));
+        assertEquals(0, client(port, 2, 20).exit());
+        ForkedJvm.Result done = server.await(60);
+        assertEquals(0, done.exit(), done::toString);
+        return done.stdout();
+    }
+
+    private static ForkedJvm.Result client(int port, int clients, int writes) {
+        return ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvLoad.class))
+            .run(KvLoad.class, "127.0.0.1", Integer.toString(port), Integer.toString(clients), Integer.toString(writes), "30",
+                "SHUTDOWN");
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
