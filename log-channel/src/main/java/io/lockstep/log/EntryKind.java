@@ -11,6 +11,8 @@ public enum EntryKind {
     ENVIRONMENT(3, "process environment (time zone, locale, system properties)"),
     /** A thread woken from outside the program (a timeout, an I/O completion, an unmanaged unpark or interrupt). */
     ADMIT(4, "admission of a thread woken from outside"),
+    /** A backup went live here: the connections of the dead primary are closed from now on (a replay of its journal does the same). */
+    GO_LIVE(5, "a backup going live"),
 
     CURRENT_TIME_MILLIS(10, "System.currentTimeMillis()"),
     NANO_TIME(11, "System.nanoTime()"),
@@ -63,7 +65,8 @@ public enum EntryKind {
     /** A close that waited for the socket's held writes to leave (primary). */
     SOCKET_CLOSE(70, "socket close"),
     /** What a selector's epoll reported: the count, and each descriptor (by the name the log gave it) with its events. */
-    SOCKET_SELECT(71, "selector select (epoll wait)");
+    SOCKET_SELECT(71, "selector select (epoll wait)"),
+    SOCKET_AVAILABLE(72, "socket available()");
 
     private static final EntryKind[] BY_CODE = new EntryKind[128];
 

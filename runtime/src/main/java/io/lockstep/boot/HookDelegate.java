@@ -144,6 +144,9 @@ public interface HookDelegate {
 
     void socketShutdown(FileDescriptor fd, int how) throws IOException;
 
+    /** {@code Net.available}: bytes a socket has ready to read. */
+    int socketAvailable(FileDescriptor fd) throws IOException;
+
     /** {@code EPoll.wait} of a selector: what it reports. */
     int epollWait(int epfd, long address, int numfds, int timeout) throws IOException;
 

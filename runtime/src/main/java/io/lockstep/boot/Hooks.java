@@ -571,6 +571,14 @@ public final class Hooks {
         SocketNatives.shutdown(fd, how);
     }
 
+    public static int socketAvailable(FileDescriptor fd) throws IOException {
+        HookDelegate d = delegate;
+        if (d != null && d.intercepting()) {
+            return d.socketAvailable(fd);
+        }
+        return SocketNatives.available(fd);
+    }
+
     public static int epollWait(int epfd, long address, int numfds, int timeout) throws IOException {
         HookDelegate d = delegate;
         if (d != null && d.intercepting()) {
@@ -633,6 +641,7 @@ public final class Hooks {
         private static final MethodHandle POLL;
         private static final MethodHandle LISTEN;
         private static final MethodHandle SHUTDOWN;
+        private static final MethodHandle AVAILABLE;
 
         static {
             try {
@@ -643,6 +652,7 @@ public final class Hooks {
                 POLL = lookup.findStatic(net, "poll", MethodType.methodType(int.class, FileDescriptor.class, int.class, long.class));
                 LISTEN = lookup.findStatic(net, "listen", MethodType.methodType(void.class, FileDescriptor.class, int.class));
                 SHUTDOWN = lookup.findStatic(net, "shutdown", MethodType.methodType(void.class, FileDescriptor.class, int.class));
+                AVAILABLE = lookup.findStatic(net, "available", MethodType.methodType(int.class, FileDescriptor.class));
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -674,6 +684,16 @@ public final class Hooks {
         public static void listen(FileDescriptor fd, int backlog) throws IOException {
             try {
                 LISTEN.invokeExact(fd, backlog);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException(t);
+            }
+        }
+
+        public static int available(FileDescriptor fd) throws IOException {
+            try {
+                return (int) AVAILABLE.invokeExact(fd);
             } catch (IOException | RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {

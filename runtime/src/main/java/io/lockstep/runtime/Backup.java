@@ -145,7 +145,7 @@ final class Backup {
             }
         }
         unconfirmed.clear();
-        session.sockets.goLive();
+        session.sockets.goLive(true);
         long nextPosition = replay.nextPosition();
         JournalWriter journal = link.handOverJournal();
         LogWriter log = new LogWriter(journalDirectory, journal, nextPosition, RING_CAPACITY, null);
@@ -153,6 +153,7 @@ final class Backup {
         gate.open();
         Recorder recorder = new Recorder(session, log, gate, replay.outputs(), () -> { });
         session.mode(recorder);
+        recorder.markGoLive();
         session.scheduler.goLive();
         long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - link.lastHeard());
         Fatal.warn("the primary is gone (" + link.goneReason() + "): this backup is live as epoch " + epoch + ", after "

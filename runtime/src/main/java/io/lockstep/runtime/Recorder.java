@@ -156,6 +156,11 @@ final class Recorder extends SessionMode {
         }
     }
 
+    /** The first entry a backup records when it goes live: a replay of its journal changes its sockets there too. */
+    void markGoLive() {
+        append(EntryKind.GO_LIVE, 0, 0, 0, 1);
+    }
+
     // ---- the scheduler's entries ----
 
     @Override

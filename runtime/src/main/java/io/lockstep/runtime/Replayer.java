@@ -144,19 +144,23 @@ final class Replayer extends SessionMode {
         ManagedThread me = enterAgent();
         Entry entry;
         try {
-            if (Session.blocks(kind)) {
-                scheduler.outside(() -> null, false); // as the recording did: others run while this thread "reads"
+            try {
+                if (Session.blocks(kind)) {
+                    scheduler.outside(() -> null, false); // as the recording did: others run while this thread "reads"
+                }
+                entry = take(kind);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
-            entry = take(kind);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+            if (entry != null) {
+                // As the agent's work: what a decoder touches (a map, a descriptor) must not be the application's
+                // monitors or calls, which the recording never made here.
+                return Session.decodeOutcome(entry, decoder);
+            }
         } finally {
             leaveAgent(me);
         }
-        if (entry == null) {
-            return session.mode().exchange(kind, real, encoder, decoder);
-        }
-        return Session.decodeOutcome(entry, decoder);
+        return session.mode().exchange(kind, real, encoder, decoder);
     }
 
     @Override
@@ -281,8 +285,9 @@ final class Replayer extends SessionMode {
 
     private Entry peek() {
         if (peeked == null) {
-            peekedPosition = reader.nextPosition();
+            long before = reader.nextPosition();
             peeked = next();
+            peekedPosition = peeked != null ? reader.nextPosition() - 1 : before;
         }
         return peeked;
     }
@@ -321,6 +326,15 @@ final class Replayer extends SessionMode {
      * ThreadLocalRandom state; the entries of a block already fetched are read without it.
      */
     private Entry next() {
+        Entry entry = nextOfAnyKind();
+        while (entry != null && entry.kind() == EntryKind.GO_LIVE) {
+            session.sockets.goLive(false); // the recorded run was a backup that went live here: its sockets did too
+            entry = nextOfAnyKind();
+        }
+        return entry;
+    }
+
+    private Entry nextOfAnyKind() {
         Entry entry;
         try {
             if (reader.hasBufferedEntry()) {

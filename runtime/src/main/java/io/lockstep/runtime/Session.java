@@ -888,6 +888,11 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     }
 
     @Override
+    public int socketAvailable(java.io.FileDescriptor fd) throws IOException {
+        return sockets.available(fd);
+    }
+
+    @Override
     public int epollWait(int epfd, long address, int numfds, int timeout) throws IOException {
         return sockets.epollWait(epfd, address, numfds, timeout);
     }

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Sockets as recorded input and held output, at the layer of {@code sun.nio.ch} that
  * {@code java.net.Socket}/{@code ServerSocket} and the NIO socket channels share: the bytes
  * through {@code SocketDispatcher}, connect, bind and local addresses through {@code Net}, Net's
- * natives accept, poll, listen and shutdown at their call sites, and what a selector's epoll
+ * natives accept, poll, available, listen and shutdown at their call sites, and what a selector's epoll
  * reports (each descriptor named by the order in which the application registered it).
  * <p>
  * Record: each call is made for real and its outcome logged (the bytes read, EOF, a reset, a
@@ -183,13 +183,18 @@ final class Sockets {
         long total = capacity(address, length, vectored);
         byte[] bytes = gather(address, length, vectored, total);
         SessionMode mode = session.mode();
-        if (mode.gatesOutput()) {
-            int fdVal = fdVal(fd);
+        int fdVal = fdVal(fd);
+        if (mode.gatesOutput() && !dead.contains(fdVal)) {
             long sequence = mode.output(written -> writeFully(dispatcher, fd, written), SOCKET_STREAM, bytes, 0, bytes.length);
             lastOutput.put(fdVal, sequence);
             return total;
         }
-        return session.exchange(EntryKind.SOCKET_WRITE, () -> realWrite(dispatcher, fd, bytes),
+        return session.exchange(EntryKind.SOCKET_WRITE, () -> {
+                if (dead.contains(fdVal)) {
+                    throw new java.net.SocketException("Connection reset (the primary that held this connection is gone)");
+                }
+                return realWrite(dispatcher, fd, bytes);
+            },
             (n, out) -> out.putLong(n).putInt(Block.crc(bytes, 0, (int) Math.max(0, n))),
             in -> {
                 long n = in.readLong();
@@ -325,6 +330,12 @@ final class Sockets {
             (n, out) -> out.putInt(n), Entry::readInt);
     }
 
+    int available(FileDescriptor fd) throws IOException {
+        int fdVal = fdVal(fd);
+        return session.exchange(EntryKind.SOCKET_AVAILABLE, () -> dead.contains(fdVal) ? 0 : Hooks.SocketNatives.available(fd),
+            (n, out) -> out.putInt(n), Entry::readInt);
+    }
+
     void shutdown(FileDescriptor fd, int how) throws IOException {
         int fdVal = fdVal(fd);
         session.exchange(EntryKind.SOCKET_SHUTDOWN, () -> {
@@ -393,25 +404,30 @@ final class Sockets {
 
     /**
      * This backup is the primary now: its listening sockets bind and listen for real, and the
-     * connections of the dead primary are closed for the application (they read EOF).
+     * connections of the dead primary are closed for the application (reads see EOF, writes a
+     * reset). A replay of such a backup's journal does the same where it went live, without
+     * binding ({@code bindForReal} false).
      */
-    void goLive() {
-        for (Map.Entry<Integer, Listener> entry : listeners.entrySet()) {
-            Listener listener = entry.getValue();
-            if (listener.backlog < 0) {
-                continue; // bound, never listened: a client socket's local address, nothing to take over
-            }
-            try {
-                realBind(listener.family, listener.fd, listener.address, listener.port);
-                Hooks.SocketNatives.listen(listener.fd, listener.backlog);
-            } catch (IOException | RuntimeException e) {
-                Fatal.warn("going live, could not listen on " + listener.address.getHostAddress() + ":" + listener.port + ": " + e);
-            }
+    void goLive(boolean bindForReal) {
+        if (bindForReal) {
+            listeners.values().forEach(Sockets::listenForReal);
         }
         listeners.clear();
         dead.addAll(virtual);
         virtual.clear();
         lastOutput.clear(); // the replay's outputs were never held here
+    }
+
+    private static void listenForReal(Listener listener) {
+        if (listener.backlog < 0) {
+            return; // bound, never listened: a client socket's local address, nothing to take over
+        }
+        try {
+            realBind(listener.family, listener.fd, listener.address, listener.port);
+            Hooks.SocketNatives.listen(listener.fd, listener.backlog);
+        } catch (IOException | RuntimeException e) {
+            Fatal.warn("going live, could not listen on " + listener.address.getHostAddress() + ":" + listener.port + ": " + e);
+        }
     }
 
     // ---- the real calls (made outside the token or as the agent's work, where the hooks let them through) ----

@@ -218,13 +218,14 @@ final class Rules {
         Map.entry("listen(Ljava/io/FileDescriptor;I)V", new Redirect("socketListen", "(Ljava/io/FileDescriptor;I)V", true, false, NET)),
         Map.entry("shutdown(Ljava/io/FileDescriptor;I)V",
             new Redirect("socketShutdown", "(Ljava/io/FileDescriptor;I)V", true, false, NET)),
+        Map.entry("available(Ljava/io/FileDescriptor;)I", new Redirect("socketAvailable", "(Ljava/io/FileDescriptor;)I", true, false, NET)),
         // Selectors: what epoll reports, and which descriptors it watches (to name them in the log).
         Map.entry("wait(IJII)I", new Redirect("epollWait", "(IJII)I", true, false, EPOLL)),
         Map.entry("ctl(IIII)I", new Redirect("epollCtl", "(IIII)I", true, false, EPOLL)));
 
     /** Names of {@link #REDIRECTS}, for the constant-pool scan. */
     static final Set<String> REDIRECT_NAMES = Set.of("wait", "notify", "notifyAll", "sleep", "yield", "onSpinWait", "join",
-        "park", "unpark", "accept", "poll", "listen", "shutdown", "ctl");
+        "park", "unpark", "accept", "poll", "listen", "shutdown", "ctl", "available");
 
     /**
      * JDK code whose monitors, waits and sleeps managed threads synchronise through: collections

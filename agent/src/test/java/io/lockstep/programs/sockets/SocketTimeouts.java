@@ -29,7 +29,8 @@ public final class SocketTimeouts {
                     acceptTimeouts++;
                 }
             }
-            System.out.println("accepted after " + (acceptTimeouts > 0 ? "some" : "no") + " timeouts: " + acceptTimeouts);
+            System.out.println("listening on an ephemeral port ending in " + server.getLocalPort() % 100 + ", accepted after "
+                + acceptTimeouts + " timeouts");
             try (Socket peer = accepted) {
                 peer.setSoTimeout(20);
                 InputStream in = peer.getInputStream();
