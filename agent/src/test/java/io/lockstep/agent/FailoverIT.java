@@ -37,8 +37,7 @@ class FailoverIT {
 
     private ForkedJvm side(String mode, String extra) throws IOException {
         if (options == null) {
-            options = "primary=127.0.0.1:" + freeUdpPort() + ",backup=127.0.0.1:" + freeUdpPort() + ",lock=" + tmp.resolve("lock")
-                + ",timeout=500,startup-timeout=20000";
+            options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
         }
         return ForkedJvm.plain().agent("mode=" + mode + ",journal=" + tmp.resolve(mode) + "," + options + extra)
             .classPath(ForkedJvm.classesOf(Ticker.class)).timeoutSeconds(120);
@@ -245,11 +244,5 @@ class FailoverIT {
         Matcher matcher = LINE.matcher(line);
         assertTrue(matcher.matches(), () -> "malformed line " + line);
         return Integer.parseInt(matcher.group(1));
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -61,6 +64,26 @@ final class ForkedJvm {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A TCP port free on 127.0.0.1 just now. */
+    static int freeTcpPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** A UDP port free on 127.0.0.1 just now (for a side's log endpoint). */
+    static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The live modes' options both sides share: endpoints on free ports of 127.0.0.1, the lock file, a 500 ms timeout. */
+    static String liveOptions(Path lock, long startupTimeoutMillis) throws IOException {
+        return "primary=127.0.0.1:" + freeUdpPort() + ",backup=127.0.0.1:" + freeUdpPort() + ",lock=" + lock
+            + ",timeout=500,startup-timeout=" + startupTimeoutMillis;
     }
 
     static ForkedJvm plain() {

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -44,7 +42,7 @@ class SocketsIT {
     }
 
     private void replaysWithoutAnyClient(Class<?> serverClass) throws Exception {
-        int port = freeTcpPort();
+        int port = ForkedJvm.freeTcpPort();
         Path journal = tmp.resolve("server");
         ForkedJvm.Running server = ForkedJvm.record(journal).classPath(ForkedJvm.classesOf(serverClass))
             .start(serverClass, Integer.toString(port));
@@ -100,9 +98,8 @@ class SocketsIT {
     }
 
     private void failoverLosesNoAcknowledgedWrite(Class<?> serverClass) throws Exception {
-        int port = freeTcpPort();
-        String options = "primary=127.0.0.1:" + freeUdpPort() + ",backup=127.0.0.1:" + freeUdpPort() + ",lock=" + tmp.resolve("lock")
-            + ",timeout=500,startup-timeout=20000";
+        int port = ForkedJvm.freeTcpPort();
+        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
         ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
             .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
         ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
@@ -142,7 +139,7 @@ class SocketsIT {
     }
 
     private String plainSession() throws Exception {
-        int port = freeTcpPort();
+        int port = ForkedJvm.freeTcpPort();
         ForkedJvm.Running server = ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvServer.class))
             .start(KvServer.class, Integer.toString(port));
         assertEquals(0, client(port, 2, 20).exit());
@@ -157,15 +154,4 @@ class SocketsIT {
                 "SHUTDOWN");
     }
 
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -4,9 +4,6 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,9 +67,8 @@ class ThirdPartyServersIT {
     }
 
     private void survivesTheDeathOfItsPrimary(Server server) throws Exception {
-        int port = freeTcpPort();
-        String options = "primary=127.0.0.1:" + freeUdpPort() + ",backup=127.0.0.1:" + freeUdpPort() + ",lock=" + tmp.resolve("lock")
-            + ",timeout=500,startup-timeout=30000";
+        int port = ForkedJvm.freeTcpPort();
+        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 30000);
         Path jar = jar(server.jarPrefix());
         ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
             .classPath(jar).start(server.mainClass(), server.args(port));
@@ -186,15 +182,4 @@ class ThirdPartyServersIT {
         }
     }
 
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -10,9 +10,6 @@ import java.io.OutputStreamWriter;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * A thread-per-connection key-value server on blocking sockets: a synchronized map, each write
@@ -28,9 +25,7 @@ import java.util.Random;
  * Usage: {@code KvServer PORT}
  */
 public final class KvServer {
-    private final Map<String, String> store = new HashMap<>();
-    private final Random random = new Random();
-    private volatile boolean shuttingDown;
+    private final KvCommands commands = new KvCommands();
     private int connections;
 
     private KvServer() {
@@ -45,7 +40,7 @@ public final class KvServer {
         try (ServerSocket server = new ServerSocket(port)) {
             System.out.println("listening on " + server.getLocalPort());
             server.setSoTimeout(200); // to notice a shutdown between clients
-            while (!shuttingDown) {
+            while (!commands.shutdownRequested()) {
                 Socket client;
                 try {
                     client = server.accept();
@@ -61,7 +56,7 @@ public final class KvServer {
             }
         }
         synchronized (this) {
-            System.out.println("served " + connections + " connection(s), " + store.size() + " key(s)");
+            System.out.println("served " + connections + " connection(s), " + commands.size() + " key(s)");
         }
     }
 
@@ -71,7 +66,7 @@ public final class KvServer {
              Writer out = new BufferedWriter(new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                String reply = execute(line);
+                String reply = commands.execute(line);
                 out.write(reply);
                 out.write('\n');
                 out.flush();
@@ -81,46 +76,6 @@ public final class KvServer {
             }
         } catch (IOException e) {
             System.out.println("connection " + number + " failed: " + e.getMessage());
-        }
-    }
-
-    private String execute(String line) {
-        String[] words = line.split(" ", 3);
-        switch (words[0]) {
-            case "SET" -> {
-                if (words.length < 3) {
-                    return "ERROR usage: SET key value";
-                }
-                String id = Long.toHexString(random.nextLong());
-                long time = System.currentTimeMillis();
-                synchronized (store) {
-                    store.put(words[1], words[2] + " " + id + " " + time);
-                }
-                System.out.println("set " + words[1] + " " + id + " " + time);
-                return "OK " + id;
-            }
-            case "GET" -> {
-                String value;
-                synchronized (store) {
-                    value = words.length < 2 ? null : store.get(words[1]);
-                }
-                return value == null ? "NONE" : "VALUE " + value;
-            }
-            case "COUNT" -> {
-                synchronized (store) {
-                    return "COUNT " + store.size();
-                }
-            }
-            case "QUIT" -> {
-                return "BYE";
-            }
-            case "SHUTDOWN" -> {
-                shuttingDown = true;
-                return "BYE";
-            }
-            default -> {
-                return "ERROR unknown command " + words[0];
-            }
         }
     }
 }

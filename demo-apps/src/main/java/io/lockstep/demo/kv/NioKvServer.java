@@ -8,10 +8,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * The key-value server of {@link KvServer} (same protocol, same stdout log) on one thread: a
@@ -19,9 +16,7 @@ import java.util.Random;
  * Usage: {@code NioKvServer PORT}
  */
 public final class NioKvServer {
-    private final Map<String, String> store = new HashMap<>();
-    private final Random random = new Random();
-    private boolean shuttingDown;
+    private final KvCommands commands = new KvCommands();
     private int connections;
 
     /** A connection's unparsed input and unsent output. */
@@ -45,7 +40,7 @@ public final class NioKvServer {
             server.register(selector, SelectionKey.OP_ACCEPT);
             System.out.println("listening on " + ((InetSocketAddress) server.getLocalAddress()).getPort());
             ByteBuffer readBuffer = ByteBuffer.allocate(4096);
-            while (!shuttingDown || !selector.keys().isEmpty()) {
+            while (!commands.shutdownRequested() || !selector.keys().isEmpty()) {
                 selector.select(200);
                 Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
                 while (ready.hasNext()) {
@@ -91,12 +86,12 @@ public final class NioKvServer {
                         channel.close();
                     }
                 }
-                if (shuttingDown) {
+                if (commands.shutdownRequested()) {
                     server.close();
                 }
             }
         }
-        System.out.println("served " + connections + " connection(s), " + store.size() + " key(s)");
+        System.out.println("served " + connections + " connection(s), " + commands.size() + " key(s)");
     }
 
     private void handleLines(Peer peer) {
@@ -105,7 +100,7 @@ public final class NioKvServer {
         while ((end = peer.input.indexOf("\n")) >= 0) {
             String line = peer.input.substring(0, end);
             peer.input.delete(0, end + 1);
-            String reply = execute(line);
+            String reply = commands.execute(line);
             replies.append(reply).append('\n');
             if (reply.equals("BYE")) {
                 peer.closeWhenSent = true;
@@ -117,39 +112,6 @@ public final class NioKvServer {
             ByteBuffer joined = ByteBuffer.allocate(peer.output.remaining() + bytes.length);
             joined.put(peer.output).put(bytes).flip();
             peer.output = joined;
-        }
-    }
-
-    private String execute(String line) {
-        String[] words = line.split(" ", 3);
-        switch (words[0]) {
-            case "SET" -> {
-                if (words.length < 3) {
-                    return "ERROR usage: SET key value";
-                }
-                String id = Long.toHexString(random.nextLong());
-                long time = System.currentTimeMillis();
-                store.put(words[1], words[2] + " " + id + " " + time);
-                System.out.println("set " + words[1] + " " + id + " " + time);
-                return "OK " + id;
-            }
-            case "GET" -> {
-                String value = words.length < 2 ? null : store.get(words[1]);
-                return value == null ? "NONE" : "VALUE " + value;
-            }
-            case "COUNT" -> {
-                return "COUNT " + store.size();
-            }
-            case "QUIT" -> {
-                return "BYE";
-            }
-            case "SHUTDOWN" -> {
-                shuttingDown = true;
-                return "BYE";
-            }
-            default -> {
-                return "ERROR unknown command " + words[0];
-            }
         }
     }
 }
