@@ -351,7 +351,16 @@ final class Replayer extends SessionMode {
             throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
         }
         if (entry == null && backup != null && !session.finishing()) {
-            backup.goLive(this); // everything the primary sent is replayed: from here on this side records
+            // Everything the primary sent is replayed: from here on this side records. Go-live's own
+            // calls (a bind for real, a re-emitted write) are the agent's work, never the replay's to
+            // answer: the holder can get here outside the agent (the scheduler peeking for admissions),
+            // where an intercepted bind would ask the ended log, and an unbound listen pick a port of its own.
+            ManagedThread me = enterAgent();
+            try {
+                backup.goLive(this);
+            } finally {
+                leaveAgent(me);
+            }
         }
         return entry;
     }

@@ -410,7 +410,7 @@ final class Sockets {
      */
     void goLive(boolean bindForReal) {
         if (bindForReal) {
-            listeners.values().forEach(Sockets::listenForReal);
+            listeners.values().forEach(this::listenForReal);
         }
         listeners.clear();
         dead.addAll(virtual);
@@ -418,7 +418,7 @@ final class Sockets {
         lastOutput.clear(); // the replay's outputs were never held here
     }
 
-    private static void listenForReal(Listener listener) {
+    private void listenForReal(Listener listener) {
         if (listener.backlog < 0) {
             return; // bound, never listened: a client socket's local address, nothing to take over
         }
