@@ -423,10 +423,30 @@ final class Sockets {
             return; // bound, never listened: a client socket's local address, nothing to take over
         }
         try {
-            realBind(listener.family, listener.fd, listener.address, listener.port);
+            bindPatiently(listener);
             Hooks.SocketNatives.listen(listener.fd, listener.backlog);
         } catch (IOException | RuntimeException e) {
             Fatal.warn("going live, could not listen on " + listener.address.getHostAddress() + ":" + listener.port + ": " + e);
+        }
+    }
+
+    /**
+     * The dead primary's listening socket can outlive its arbiter lock by a moment (the kernel
+     * closes a dying process's descriptors one by one, the lock's may go first): the port is
+     * retried for a few seconds before going live is declared unable to listen.
+     */
+    private static void bindPatiently(Listener listener) throws IOException {
+        long giveUpAt = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                realBind(listener.family, listener.fd, listener.address, listener.port);
+                return;
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() - giveUpAt > 0) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
+            }
         }
     }
 
