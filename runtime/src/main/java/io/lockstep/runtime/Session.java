@@ -236,16 +236,6 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
         }
     }
 
-    /** Makes a real call as the agent's work, which the hooks let through (a replay's decoder that must touch the JDK). */
-    <T> T asAgent(RealCall<T> real) throws IOException {
-        ManagedThread me = enterAgent();
-        try {
-            return real.call();
-        } finally {
-            leaveAgent(me);
-        }
-    }
-
     /** Logical id of the thread whose entry this is. */
     protected final int threadIndex() {
         ManagedThread me = scheduler.current();

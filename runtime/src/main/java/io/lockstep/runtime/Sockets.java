@@ -220,10 +220,10 @@ final class Sockets {
                 return 0;
             },
             (ignored, out) -> { },
-            in -> session.asAgent(() -> {
-                realClose(dispatcher, fd); // the replay's own descriptor, unconnected
+            in -> {
+                realClose(dispatcher, fd); // the replay's own descriptor, unconnected (decoders run as the agent's work)
                 return 0;
-            }));
+            });
         virtual.remove(fdVal);
         dead.remove(fdVal);
         listeners.remove(fdVal);
