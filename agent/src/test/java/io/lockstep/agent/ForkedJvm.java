@@ -182,9 +182,7 @@ final class ForkedJvm {
             }
             boolean ended = process.waitFor(millis, TimeUnit.MILLISECONDS);
             if (!ended) {
-                new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor();
-                Thread.sleep(1000);
-                process.destroyForcibly().waitFor();
+                dumpThreadsAndKill(process);
             }
             outPump.join();
             errPump.join();
@@ -227,6 +225,20 @@ final class ForkedJvm {
         return builder;
     }
 
+    /**
+     * A hung JVM prints its threads' stacks on its stdout (SIGQUIT, the JVM's own handler), so
+     * the failure says where it hung; then it is killed.
+     */
+    private static void dumpThreadsAndKill(Process process) throws InterruptedException {
+        try {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor();
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (IOException noKillCommand) {
+            // the stacks are a help, not a need
+        }
+        process.destroyForcibly().waitFor();
+    }
+
     Result run(Class<?> main, String... args) {
         List<String> command = command(main, args);
         try {
@@ -241,7 +253,7 @@ final class ForkedJvm {
                 // the program did not read all of its stdin: that is its business
             }
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
+                dumpThreadsAndKill(process);
                 outPump.join();
                 errPump.join();
                 throw new AssertionError("hung: " + String.join(" ", command) + " did not end within " + timeoutSeconds
@@ -326,7 +338,7 @@ final class ForkedJvm {
         /** Waits for the end; a process still running after the timeout is killed and fails the test. */
         Result await(long timeoutSeconds) throws InterruptedException {
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
+                dumpThreadsAndKill(process);
                 outPump.join();
                 errPump.join();
                 throw new AssertionError("hung: did not end within " + timeoutSeconds + " s\n"
