@@ -44,7 +44,7 @@ serve() {
     record) "$JAVA" -javaagent:"$AGENT"=mode=record,journal="$work/$name.journal" -cp "$cp" "$@" > "$work/$name.out" 2>&1 &
       server=$! ;;
     live)
-      local common="primary=127.0.0.1:$base,backup=127.0.0.1:$(( base + 1 )),lock=$work/$name.lock"
+      local common="primary=127.0.0.1:$base,backup=127.0.0.1:$(( base + 1 )),lock=$work/$name.lock,idle=${IDLE:-backoff}"
       "$JAVA" -javaagent:"$AGENT"=mode=backup,journal="$work/$name.b",$common -cp "$cp" "$@" > "$work/$name.bout" 2>&1 &
       backup=$!; pids+=("$backup")
       "$JAVA" -javaagent:"$AGENT"=mode=primary,journal="$work/$name.p",$common -cp "$cp" "$@" > "$work/$name.out" 2>&1 &

@@ -1,6 +1,7 @@
 package io.lockstep.agent;
 
 import io.lockstep.demo.Ticker;
+import io.lockstep.demo.bench.OutputLatency;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,25 @@ class FailoverIT {
             .run(Ticker.class, "100", "1");
         assertEquals(0, primaryReplayed.exit(), primaryReplayed::toString);
         assertEquals(done.stdout(), primaryReplayed.stdout(), "the primary's journal replays its output byte for byte");
+    }
+
+    /**
+     * A primary whose output outruns the link (Aeron pushes back on every thread that sends)
+     * finishes with its backup: a sender waiting for room runs the duty cycles that make it, and
+     * the link thread never waits to send (it once waited for room only it could make: a hang).
+     */
+    @Test
+    void anOutputHeavyPrimaryFinishesWithItsBackup() throws Exception {
+        int lines = 200_000;
+        ForkedJvm.Running backup = side("backup", "").start(OutputLatency.class, Integer.toString(lines), "0");
+        ForkedJvm.Result primary = side("primary", "").run(OutputLatency.class, Integer.toString(lines), "0");
+        assertEquals(0, primary.exit(), primary::toString);
+        assertFalse(primary.stderr().contains("unprotected"), primary::toString);
+        ForkedJvm.Result followed = backup.await(60);
+        assertEquals(0, followed.exit(), followed::toString);
+        List<String> printed = lines(primary.stdout());
+        assertEquals(lines, printed.size());
+        assertTrue(printed.stream().allMatch(line -> line.matches("t \\d+")), "every line whole");
     }
 
     /** SIGKILL of the backup: the primary drops the output rule within the timeout and finishes alone. */

@@ -145,9 +145,8 @@ final class BackupLink {
                     continue;
                 }
                 int work = link.poll(handler, 64);
-                if (accepted && received > ackedSent) {
-                    link.sendLongs(Link.ACK, () -> closing, received, live.nextPosition() - 1);
-                    ackedSent = received;
+                if (accepted && received > ackedSent && link.sendLongs(Link.ACK, () -> true, received, live.nextPosition() - 1)) {
+                    ackedSent = received; // (else next round: this thread never waits to send)
                 }
                 if (now - nextStatus >= 0) {
                     writeStatus();
@@ -266,8 +265,9 @@ final class BackupLink {
         if (accepted) {
             // Acknowledged as soon as it is here, before the replay or the journal is woken for it
             // (each wake-up is a system call): an output on the primary waits on this.
-            link.sendLongs(Link.ACK, () -> closing, received, live.nextPosition() - 1);
-            ackedSent = received;
+            if (link.sendLongs(Link.ACK, () -> true, received, live.nextPosition() - 1)) {
+                ackedSent = received;
+            }
         }
         live.offer(copy);
         try {

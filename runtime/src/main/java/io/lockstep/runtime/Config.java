@@ -43,7 +43,7 @@ public final class Config {
         KEYS.put("backup", "host:port of the backup's log endpoint");
         KEYS.put("lock", "the arbiter lock file shared by both sides");
         KEYS.put("timeout", "failure-detection timeout in milliseconds (a positive integer)");
-        KEYS.put("idle", "how the live modes' own threads wait for work: backoff (spin, yield, then park; the default) | "
+        KEYS.put("idle", "how the live modes' own threads wait for work: backoff (spin, then short parks; the default) | "
             + "yield (never park: lowest output latency, busy cores)");
         KEYS.put("startup-timeout", "milliseconds a primary waits for its backup before main (then it runs unprotected), "
             + "and a backup for its primary (a positive integer)");

@@ -160,8 +160,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
                 }
                 gate.releaseUpTo(acked);
                 long written = gate.writtenSequence();
-                if (written > writtenSent && !alone) {
-                    link.sendLongs(Link.RELEASED, () -> alone || closing, written);
+                if (written > writtenSent && !alone && link.sendLongs(Link.RELEASED, () -> true, written)) {
                     writtenSent = written;
                     work++;
                 }

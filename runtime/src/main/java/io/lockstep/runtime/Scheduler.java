@@ -254,7 +254,9 @@ public final class Scheduler {
             }
         } else {
             next.granted = true;
-            Parking.unpark(next.thread);
+            if (next.thread != Thread.currentThread()) {
+                Parking.unpark(next.thread);
+            }
         }
     }
 
@@ -466,7 +468,6 @@ public final class Scheduler {
         }
     }
 
-    /** Queues an event from an unmanaged thread (recording only); the replay takes it from the log. */
     /** A thread whose outside call returned, admitted once, whichever of it and a go-live gets here first. */
     private void queueReturned(ManagedThread thread) {
         if (thread.outsideCall.compareAndSet(ManagedThread.RETURNED, ManagedThread.QUEUED)) {
@@ -474,12 +475,15 @@ public final class Scheduler {
         }
     }
 
+    /** Queues an event from outside the token (recording only); the replay takes it from the log. */
     private void fromOutside(ManagedThread thread, Wake wake) {
         if (!recording || detached) {
             return;
         }
         external.add(new long[] {thread.index, wake.ordinal()});
-        wakeIdle();
+        if (wake != Wake.CALL_DONE || thread.thread != Thread.currentThread() || !admitOnReturningThread(thread)) {
+            wakeIdle();
+        }
     }
 
     private void wakeIdle() {
@@ -520,17 +524,9 @@ public final class Scheduler {
                     }
                     point = Math.max(point, logged - 1);
                 }
-                admit();
+                admitAndHandOn();
                 if (detached) {
                     return;
-                }
-                ManagedThread next = pickNext();
-                if (next != null) {
-                    grant(next);
-                } else if (recording || detached) {
-                    goIdle();
-                } else {
-                    nothingToReplay();
                 }
             }
         } catch (InterruptedException e) {
@@ -538,6 +534,48 @@ public final class Scheduler {
         } catch (RuntimeException | Error e) {
             Fatal.halt(Fatal.AGENT, "the scheduler failed: " + e);
         }
+    }
+
+    /** What the idle thread does when it takes over: an admission point, then the token to whoever runs next. */
+    private void admitAndHandOn() {
+        admit();
+        if (detached) {
+            return;
+        }
+        ManagedThread next = pickNext();
+        if (next != null) {
+            grant(next);
+        } else if (recording || detached) {
+            goIdle();
+        } else {
+            nothingToReplay();
+        }
+    }
+
+    /**
+     * A thread whose blocking call returned while nobody holds the token makes the idle thread's
+     * admission itself, the same admission point the idle thread would make (so the log is the
+     * same), but without waking it: a server thread whose read returned runs at once.
+     *
+     * @return false if the token is held (its holder admits the thread at its next switch point)
+     */
+    private boolean admitOnReturningThread(ManagedThread me) {
+        synchronized (idleLock) {
+            if (!idle || detached) {
+                return false;
+            }
+            idle = false;
+        }
+        boolean was = me.inAgent;
+        me.inAgent = true; // not the holder yet; once granted, its JDK calls here are still the agent's
+        try {
+            admitAndHandOn();
+        } catch (RuntimeException | Error e) {
+            throw Fatal.halt(Fatal.AGENT, "the scheduler failed: " + e);
+        } finally {
+            me.inAgent = was;
+        }
+        return true;
     }
 
     private boolean readyToAdmit() {
