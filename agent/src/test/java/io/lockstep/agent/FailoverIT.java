@@ -93,7 +93,7 @@ class FailoverIT {
 
     /**
      * A primary whose output outruns the link (Aeron pushes back on every thread that sends)
-     * finishes with its backup: a sender waiting for room runs the duty cycles that make it, and
+     * finishes with its backup: senders wait for the room the link thread's duty cycles make, and
      * the link thread never waits to send (it once waited for room only it could make: a hang).
      */
     @Test

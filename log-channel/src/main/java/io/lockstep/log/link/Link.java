@@ -73,12 +73,6 @@ public final class Link implements AutoCloseable {
     private final AgentInvoker driverDutyCycle;
     private final Aeron aeron;
     private final AgentInvoker clientDutyCycle;
-    /**
-     * The duty cycles are not thread-safe, and they are what frees the publication's window: the
-     * link thread runs them, and so does a sender waiting for room (else it waits for a link
-     * thread that may itself be waiting to send).
-     */
-    private final java.util.concurrent.locks.ReentrantLock dutyCycleLock = new java.util.concurrent.locks.ReentrantLock();
     /** The thread that runs the duty cycles ({@link #poll}); senders on other threads wake it. */
     private volatile Thread linkThread;
     /** While a message is due from the peer: it arrives unannounced, so the link thread keeps looking. */
@@ -210,9 +204,10 @@ public final class Link implements AutoCloseable {
 
     /**
      * Sends one message, retrying while Aeron pushes back, until it is sent or {@code giveUp}
-     * says to stop (the peer is gone). Any thread may send; the link thread passes a giveUp that
-     * is always true and tries again on its next round: it must never wait here, it is the one
-     * that notices a peer gone silent.
+     * says to stop (the peer is gone). Any thread may send. Only the link thread runs the duty
+     * cycles that make room (never an application thread: an interrupt would close Aeron's
+     * channels), so it never waits here: it passes a giveUp that is always true and tries again
+     * on its next round (waiting, it once waited for room only it could make: a hang).
      *
      * @return true if sent
      */
@@ -244,9 +239,6 @@ public final class Link implements AutoCloseable {
             }
             if (since == 0) {
                 since = System.nanoTime();
-            }
-            if (dutyCycles() > 0) {
-                continue;
             }
             if (System.nanoTime() - since < OFFER_PATIENCE_NANOS) {
                 Thread.onSpinWait();
@@ -325,19 +317,7 @@ public final class Link implements AutoCloseable {
         if (linkThread == null) {
             linkThread = Thread.currentThread();
         }
-        return dutyCycles() + subscription.poll(handler, limit);
-    }
-
-    /** The driver's and the client's work, unless another thread is doing it right now. */
-    private int dutyCycles() {
-        if (!dutyCycleLock.tryLock()) {
-            return 0;
-        }
-        try {
-            return driverDutyCycle.invoke() + clientDutyCycle.invoke();
-        } finally {
-            dutyCycleLock.unlock();
-        }
+        return driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
     }
 
     /**
@@ -438,7 +418,7 @@ public final class Link implements AutoCloseable {
         long until = System.nanoTime() + DRAIN_AT_CLOSE_NANOS;
         int quiet = 0;
         while (quiet < 100 && System.nanoTime() - until < 0) {
-            quiet = dutyCycles() > 0 ? 0 : quiet + 1;
+            quiet = driverDutyCycle.invoke() + clientDutyCycle.invoke() > 0 ? 0 : quiet + 1;
             Thread.onSpinWait();
         }
         try {
