@@ -1195,6 +1195,8 @@ public final class Scheduler {
         Thread suspect = null;
         long suspectPoint = -1;
         long since = 0;
+        long stalledSince = 0;
+        long stalledPoint = -1;
         long period = Math.max(10, Math.min(1000, thresholdMillis / 4));
         while (!detached) {
             try {
@@ -1203,6 +1205,18 @@ public final class Scheduler {
                 return;
             }
             Thread holder = Hooks.holder;
+            if (holder == null && admissionWaitsWhileIdle()) {
+                if (stalledSince == 0 || point != stalledPoint) {
+                    stalledSince = System.nanoTime();
+                    stalledPoint = point;
+                } else if (System.nanoTime() - stalledSince >= TimeUnit.MILLISECONDS.toNanos(thresholdMillis)) {
+                    Fatal.halt(Fatal.AGENT, "nobody holds the token, and a wake-up from outside has waited " + thresholdMillis
+                        + " ms for its admission (a wake-up lost in the agent's scheduler). Stacks of the scheduler thread and "
+                        + "the managed threads:" + System.lineSeparator() + stackOf("\"" + idleThread.getName() + "\"", idleThread) + stacks());
+                }
+            } else {
+                stalledSince = 0;
+            }
             Thread.State state = holder == null ? null : holder.getState();
             ManagedThread model = current;
             // A holder waiting inside the agent's own work (a backup waiting for the log) is no missed switch point.
@@ -1223,14 +1237,29 @@ public final class Scheduler {
         }
     }
 
+    /** An event from outside is queued while the token is free: the idle thread should be admitting it now. */
+    private boolean admissionWaitsWhileIdle() {
+        if (external.isEmpty()) {
+            return false;
+        }
+        synchronized (idleLock) {
+            return idle && !external.isEmpty();
+        }
+    }
+
+    private static String stackOf(Object title, Thread thread) {
+        StringBuilder out = new StringBuilder("  ").append(title).append(", JVM state ").append(thread.getState())
+            .append(System.lineSeparator());
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            out.append("\tat ").append(frame).append(System.lineSeparator());
+        }
+        return out.toString();
+    }
+
     private String stacks() {
         StringBuilder out = new StringBuilder();
         for (ManagedThread thread : registry) {
-            out.append("  ").append(thread).append(", JVM state ").append(thread.thread.getState())
-                .append(System.lineSeparator());
-            for (StackTraceElement frame : thread.thread.getStackTrace()) {
-                out.append("\tat ").append(frame).append(System.lineSeparator());
-            }
+            out.append(stackOf(thread, thread.thread));
         }
         return out.toString();
     }
