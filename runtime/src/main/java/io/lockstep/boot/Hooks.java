@@ -595,6 +595,20 @@ public final class Hooks {
         return EPollNatives.ctl(epfd, opcode, fd, events);
     }
 
+    /**
+     * What a real call through a method handle threw, as its caller may throw it: unchecked ones
+     * as they are (rethrown here), an IOException as it is, anything else wrapped in one.
+     */
+    public static IOException ioFailure(Throwable thrown) {
+        if (thrown instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
+        if (thrown instanceof Error error) {
+            throw error;
+        }
+        return thrown instanceof IOException io ? io : new IOException(thrown);
+    }
+
     /** The natives of {@code sun.nio.ch.EPoll} (Linux) whose calls come here. */
     public static final class EPollNatives {
         private static final MethodHandle WAIT;
@@ -617,10 +631,8 @@ public final class Hooks {
         public static int await(int epfd, long address, int numfds, int timeout) throws IOException {
             try {
                 return (int) WAIT.invokeExact(epfd, address, numfds, timeout);
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IOException(t);
+                throw ioFailure(t);
             }
         }
 
@@ -664,50 +676,40 @@ public final class Hooks {
         public static int accept(FileDescriptor listener, FileDescriptor accepted, InetSocketAddress[] remote) throws IOException {
             try {
                 return (int) ACCEPT.invokeExact(listener, accepted, remote);
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IOException(t);
+                throw ioFailure(t);
             }
         }
 
         public static int poll(FileDescriptor fd, int events, long timeoutMillis) throws IOException {
             try {
                 return (int) POLL.invokeExact(fd, events, timeoutMillis);
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IOException(t);
+                throw ioFailure(t);
             }
         }
 
         public static void listen(FileDescriptor fd, int backlog) throws IOException {
             try {
                 LISTEN.invokeExact(fd, backlog);
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IOException(t);
+                throw ioFailure(t);
             }
         }
 
         public static int available(FileDescriptor fd) throws IOException {
             try {
                 return (int) AVAILABLE.invokeExact(fd);
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IOException(t);
+                throw ioFailure(t);
             }
         }
 
         public static void shutdown(FileDescriptor fd, int how) throws IOException {
             try {
                 SHUTDOWN.invokeExact(fd, how);
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IOException(t);
+                throw ioFailure(t);
             }
         }
     }

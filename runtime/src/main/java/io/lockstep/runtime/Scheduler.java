@@ -481,7 +481,8 @@ public final class Scheduler {
             return;
         }
         external.add(new long[] {thread.index, wake.ordinal()});
-        if (wake != Wake.CALL_DONE || thread.thread != Thread.currentThread() || !admitOnReturningThread(thread)) {
+        // A thread that queues its own event is one whose blocking call returned.
+        if (thread.thread != Thread.currentThread() || !admitOnReturningThread(thread)) {
             wakeIdle();
         }
     }
@@ -545,7 +546,7 @@ public final class Scheduler {
         ManagedThread next = pickNext();
         if (next != null) {
             grant(next);
-        } else if (recording || detached) {
+        } else if (recording || detached) { // (detached meanwhile: the run's end, no divergence)
             goIdle();
         } else {
             nothingToReplay();
@@ -1239,9 +1240,6 @@ public final class Scheduler {
 
     /** An event from outside is queued while the token is free: the idle thread should be admitting it now. */
     private boolean admissionWaitsWhileIdle() {
-        if (external.isEmpty()) {
-            return false;
-        }
         synchronized (idleLock) {
             return idle && !external.isEmpty();
         }

@@ -247,10 +247,8 @@ final class Sockets {
         return session.exchange(EntryKind.SOCKET_CONNECT_DONE, () -> {
                 try {
                     return (boolean) POLL_CONNECT_NOW.invokeExact(fd);
-                } catch (IOException | RuntimeException | Error e) {
-                    throw e;
                 } catch (Throwable t) {
-                    throw new IOException(t);
+                    throw Hooks.ioFailure(t);
                 }
             },
             (done, out) -> out.putInt(done ? 1 : 0),
@@ -294,10 +292,8 @@ final class Sockets {
         return session.exchange(EntryKind.SOCKET_LOCAL_ADDRESS, () -> {
                 try {
                     return (InetSocketAddress) LOCAL_ADDRESS.invokeExact(fd);
-                } catch (IOException | RuntimeException | Error e) {
-                    throw e;
                 } catch (Throwable t) {
-                    throw new IOException(t);
+                    throw Hooks.ioFailure(t);
                 }
             },
             Sockets::putAddress, Sockets::readAddress);
@@ -455,10 +451,8 @@ final class Sockets {
     private static long realRead(Object dispatcher, FileDescriptor fd, long address, int length, boolean vectored) throws IOException {
         try {
             return vectored ? (long) READV.invoke(dispatcher, fd, address, length) : (long) (int) READ.invoke(dispatcher, fd, address, length);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw Hooks.ioFailure(t);
         }
     }
 
@@ -468,10 +462,8 @@ final class Sockets {
         direct.put(bytes);
         try {
             return (int) WRITE.invoke(dispatcher, fd, BufferUtil.address(direct), bytes.length);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw Hooks.ioFailure(t);
         }
     }
 
@@ -500,20 +492,16 @@ final class Sockets {
     private static void realClose(Object dispatcher, FileDescriptor fd) throws IOException {
         try {
             CLOSE.invoke(dispatcher, fd);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw Hooks.ioFailure(t);
         }
     }
 
     private static void realBind(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port) throws IOException {
         try {
             BIND.invokeExact(family, fd, address, port);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw Hooks.ioFailure(t);
         }
     }
 
@@ -521,20 +509,16 @@ final class Sockets {
         throws IOException {
         try {
             return (int) handle.invokeExact(family, fd, address, port);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw Hooks.ioFailure(t);
         }
     }
 
     private static int newSocket() throws IOException {
         try {
             return (int) NEW_SOCKET.invokeExact(PREFER_IPV6, true, false, false);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw Hooks.ioFailure(t);
         }
     }
 
