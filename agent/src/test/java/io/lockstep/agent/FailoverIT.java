@@ -2,6 +2,7 @@ package io.lockstep.agent;
 
 import io.lockstep.demo.Ticker;
 import io.lockstep.demo.bench.OutputLatency;
+import io.lockstep.programs.TempFiles;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,12 +11,15 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -80,7 +84,7 @@ class FailoverIT {
 
         options = null;
         Path second = tmp.resolve("second");
-        tmp = java.nio.file.Files.createDirectories(second);
+        tmp = Files.createDirectories(second);
         ForkedJvm.Running backup2 = side("backup", "").start(Ticker.class, "100", "1");
         ForkedJvm.Result done = side("primary", "").run(Ticker.class, "100", "1");
         assertEquals(0, done.exit(), done::toString);
@@ -89,6 +93,29 @@ class FailoverIT {
             .run(Ticker.class, "100", "1");
         assertEquals(0, primaryReplayed.exit(), primaryReplayed::toString);
         assertEquals(done.stdout(), primaryReplayed.stdout(), "the primary's journal replays its output byte for byte");
+    }
+
+    /**
+     * On one host a backup draws the very names of the primary's temporary files (recorded
+     * randomness): it makes them in a directory of its own, so it neither finds them taken (a
+     * divergence) nor shares the primary's files.
+     */
+    @Test
+    void aBackupOnTheSameHostMakesItsTemporaryFilesApart() throws Exception {
+        Path shared = Files.createDirectories(tmp.resolve("shared-tmp"));
+        UnaryOperator<ForkedJvm> sameHost = jvm -> jvm.jvmOption("-Djava.io.tmpdir=" + shared)
+            .classPath(ForkedJvm.classesOf(TempFiles.class));
+        ForkedJvm.Running backup = sameHost.apply(side("backup", "")).start(TempFiles.class);
+        ForkedJvm.Result primary = sameHost.apply(side("primary", "")).run(TempFiles.class);
+        assertEquals(0, primary.exit(), primary::toString);
+        ForkedJvm.Result followed = backup.await(60);
+        assertEquals(0, followed.exit(), followed::toString);
+        assertEquals("", followed.stderr());
+        for (Path directory : List.of(shared, tmp.resolve("backup").resolve("tmp"))) {
+            try (Stream<Path> files = Files.list(directory)) {
+                assertEquals(3, files.count(), "two files and a directory in " + directory);
+            }
+        }
     }
 
     /**

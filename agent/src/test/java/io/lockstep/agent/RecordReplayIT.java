@@ -8,6 +8,7 @@ import io.lockstep.programs.NoSources;
 import io.lockstep.programs.Randomness;
 import io.lockstep.programs.ShipsItsOwnLibraries;
 import io.lockstep.programs.Stdin;
+import io.lockstep.programs.TempFiles;
 import io.lockstep.programs.Text;
 import io.lockstep.programs.ThirdParty;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,26 @@ class RecordReplayIT {
         }
         try (Stream<Path> files = Files.list(journal)) {
             assertTrue(files.allMatch(file -> file.toString().endsWith(".cq4") || file.toString().endsWith(".cq4t")));
+        }
+    }
+
+    /**
+     * A replay on the host of its recording draws the temporary files' recorded names, which the
+     * recording took and left there: it makes them in a directory of its own (removed at its end),
+     * and the application sees that directory as its temporary one.
+     */
+    @Test
+    void temporaryFilesOfTheRecordingDoNotStandInTheReplaysWay() throws Exception {
+        Path shared = Files.createDirectories(tmp.resolve("shared-tmp"));
+        UnaryOperator<ForkedJvm> sharedTemporaryDirectory = jvm -> jvm.jvmOption("-Djava.io.tmpdir=" + shared);
+        assertDifferential(TempFiles.class, sharedTemporaryDirectory, sharedTemporaryDirectory);
+        Path journal = tmp.resolve("journal-" + TempFiles.class.getSimpleName());
+        try (Stream<Path> files = Files.list(journal)) {
+            assertTrue(files.allMatch(file -> file.toString().endsWith(".cq4") || file.toString().endsWith(".cq4t")),
+                "the replay's temporary directory outlived it");
+        }
+        try (Stream<Path> files = Files.list(shared)) {
+            assertEquals(9, files.count(), "two plain runs and the recording make two files and a directory each, the replay none");
         }
     }
 

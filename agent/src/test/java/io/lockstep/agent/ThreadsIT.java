@@ -11,6 +11,7 @@ import io.lockstep.programs.threads.MonitorsAndWaits;
 import io.lockstep.programs.threads.ParallelStreams;
 import io.lockstep.programs.threads.Queues;
 import io.lockstep.programs.threads.RacyCounter;
+import io.lockstep.programs.threads.StoppedFromOutside;
 import io.lockstep.programs.threads.Stress;
 import io.lockstep.programs.threads.Synchronizers;
 import io.lockstep.programs.threads.ThreadLifecycle;
@@ -98,6 +99,32 @@ class ThreadsIT {
             assertTrue(result.stdout().contains("Found one Java-level deadlock"), result::toString);
             assertTrue(result.stdout().contains("\"one\"") && result.stdout().contains("\"two\""), result::toString);
         }
+    }
+
+    /**
+     * SIGTERM of a recorded server: its shutdown hook stops a pool of parked workers and a thread
+     * in Object.wait and one asleep, as without the agent (nothing is scheduled after the
+     * recording's end, so the model's waits let them go); a replay stops where the recording was
+     * stopped, and exits.
+     */
+    @Test
+    void aRunStoppedFromOutsideShutsDownAsWithoutTheAgent() throws Exception {
+        Path journal = tmp.resolve("stopped");
+        String recordedUpToTheSignal = null;
+        for (ForkedJvm side : List.of(ForkedJvm.plain(), ForkedJvm.record(journal))) {
+            ForkedJvm.Running running = side.start(StoppedFromOutside.class);
+            assertTrue(running.awaitLines(4, 60_000), running::stdoutSoFar);
+            recordedUpToTheSignal = running.stdoutSoFar();
+            running.signal("TERM");
+            ForkedJvm.Result result = running.await(15); // the hook waits up to 20 s for each: a thread left waiting fails here
+            assertTrue(result.stdout().contains("stopped: pool true, waiter true, sleeper true"), result::toString);
+            assertEquals(143, result.exit(), result::toString);
+        }
+        ForkedJvm.Result replayed = ForkedJvm.replay(journal).run(StoppedFromOutside.class);
+        assertEquals(0, replayed.exit(), replayed::toString);
+        String recorded = recordedUpToTheSignal;
+        assertTrue(replayed.stdout().startsWith(recorded), () -> "recorded:\n" + recorded + "\n" + replayed);
+        assertTrue(replayed.stderr().contains("the replay stops there too"), replayed::toString);
     }
 
     /** A token holder blocked where the agent sees no switch point: a clear error with the stacks, not a hang. */

@@ -80,6 +80,7 @@ final class Backup {
         }
         Map<String, String> facts = ProcessEnvironment.decode(environment);
         ProcessEnvironment.apply(facts);
+        ProcessEnvironment.useOwnTemporaryDirectory(journal.resolve("tmp")); // kept: this side may go live with it
         Session session = new Session(main, config.quantum(), config.watchdogMillis(), false);
         Backup backup = new Backup(session, link, arbiter, journal);
         session.mode(new Replayer(session, live, backup, true));

@@ -5,9 +5,13 @@ import io.lockstep.log.Entry;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
 import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -136,6 +140,37 @@ final class ProcessEnvironment {
 
     static boolean outputsLogged(Map<String, String> facts) {
         return facts.containsKey(OUTPUTS_LOGGED);
+    }
+
+    /**
+     * Gives a replaying side (a backup, an offline replay) a temporary directory of its own. The
+     * names of temporary files come from recorded randomness, so on the host of the recording a
+     * replay would draw the very names the primary made there, find them taken, and draw again:
+     * a divergence, and two JVMs sharing one file. The property and the JDK's snapshot of it (which
+     * {@code Files.createTempFile} and {@code File.createTempFile} read) both move; the
+     * application's other files are its own business (each side runs in its own directory).
+     */
+    static void useOwnTemporaryDirectory(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+            Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+            for (String user : List.of("java.nio.file.TempFileHelper", "java.io.File$TempDirectory")) {
+                // A JDK class that already read the snapshot keeps it: say so rather than half-move.
+                if (!(Boolean) unsafeType.getMethod("shouldBeInitialized", Class.class).invoke(unsafe, Class.forName(user, false, null))) {
+                    throw new IllegalStateException(user + " has already read it");
+                }
+            }
+            Field snapshot = Class.forName("jdk.internal.util.StaticProperty").getDeclaredField("JAVA_IO_TMPDIR");
+            Object base = unsafeType.getMethod("staticFieldBase", Field.class).invoke(unsafe, snapshot);
+            long offset = (Long) unsafeType.getMethod("staticFieldOffset", Field.class).invoke(unsafe, snapshot);
+            unsafeType.getMethod("putReferenceVolatile", Object.class, long.class, Object.class)
+                .invoke(unsafe, base, offset, directory.toString());
+            System.setProperty("java.io.tmpdir", directory.toString());
+        } catch (IOException | ReflectiveOperationException | RuntimeException e) {
+            Fatal.warn("cannot give this side a temporary directory of its own (" + directory + "): " + e
+                + "; temporary files the recording made on this host may make the replay diverge");
+        }
     }
 
     /** Makes this JVM's environment the recorded one. */

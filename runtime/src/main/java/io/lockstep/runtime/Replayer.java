@@ -7,6 +7,8 @@ import io.lockstep.log.JournalException;
 import io.lockstep.log.EntrySource;
 import io.lockstep.log.JournalReader;
 
+import org.agrona.IoUtil;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,7 +75,11 @@ final class Replayer extends SessionMode {
         }
         Map<String, String> facts = ProcessEnvironment.decode(environment);
         ProcessEnvironment.apply(facts);
+        // A replay's files are nobody's data: its own for this run, removed at its end.
+        Path temporary = journal.resolve("tmp-replay-" + ProcessHandle.current().pid());
+        ProcessEnvironment.useOwnTemporaryDirectory(temporary);
         Session session = new Session(main, quantum, watchdogMillis, false);
+        session.atFinish(() -> IoUtil.delete(temporary.toFile(), true));
         session.mode(new Replayer(session, reader, null, ProcessEnvironment.outputsLogged(facts)));
         session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
         return session;
@@ -88,7 +94,7 @@ final class Replayer extends SessionMode {
             return real;
         }
         Entry entry = takeValue(kind);
-        return entry != null ? entry.readLong() : session.mode().value(real, kind);
+        return entry != null ? entry.readLong() : wentLive() ? session.mode().value(real, kind) : real;
     }
 
     @Override
@@ -103,7 +109,7 @@ final class Replayer extends SessionMode {
             return real;
         }
         Entry entry = takeValue(kind);
-        return entry != null ? (int) entry.readLong() : session.mode().value(real, kind);
+        return entry != null ? (int) entry.readLong() : wentLive() ? session.mode().value(real, kind) : real;
     }
 
     /** The recorded instant (base + value), expressed against this run's base. */
@@ -123,7 +129,7 @@ final class Replayer extends SessionMode {
         } finally {
             leaveAgent(me);
         }
-        return session.mode().relativeValue(base, real, kind);
+        return wentLive() ? session.mode().relativeValue(base, real, kind) : real;
     }
 
     /** The entry of a value, or null if the log ended here and this side went live. */
@@ -160,7 +166,7 @@ final class Replayer extends SessionMode {
         } finally {
             leaveAgent(me);
         }
-        return session.mode().exchange(kind, real, encoder, decoder);
+        return wentLive() ? session.mode().exchange(kind, real, encoder, decoder) : real.call();
     }
 
     @Override
@@ -191,21 +197,32 @@ final class Replayer extends SessionMode {
                         + length + " bytes to " + streamName(fd) + " (CRC-32C " + Integer.toHexString(crcHere) + "): "
                         + describe(bytes, offset, length) + ", at" + Session.applicationStack());
                 }
-                long sequence = ++outputs;
-                if (fd == Sockets.SOCKET_STREAM) {
-                    return sequence; // the connection is the primary's; a backup that goes live finds it closed
-                }
-                if (backup != null) {
-                    backup.suppressed(sequence, sink, bytes, offset, length);
-                } else {
-                    sink.write(java.util.Arrays.copyOfRange(bytes, offset, offset + length));
-                }
-                return sequence;
+                return replayedOutput(sink, fd, bytes, offset, length);
+            }
+            if (!wentLive()) {
+                return replayedOutput(sink, fd, bytes, offset, length); // past where the recorded run was stopped
             }
         } finally {
             leaveAgent(me);
         }
         return session.mode().output(sink, fd, bytes, offset, length);
+    }
+
+    private long replayedOutput(OutputGate.Sink sink, int fd, byte[] bytes, int offset, int length) throws IOException {
+        long sequence = ++outputs;
+        if (fd == Sockets.SOCKET_STREAM) {
+            return sequence; // the connection is the primary's; a backup that goes live finds it closed
+        }
+        if (backup != null) {
+            backup.suppressed(sequence, sink, bytes, offset, length);
+        } else {
+            sink.write(java.util.Arrays.copyOfRange(bytes, offset, offset + length));
+        }
+        return sequence;
+    }
+
+    private boolean wentLive() {
+        return session.mode() != this;
     }
 
     private static String streamName(int fd) {
@@ -302,8 +319,11 @@ final class Replayer extends SessionMode {
         long position = peeked != null ? peekedPosition : reader.nextPosition();
         Entry entry = peeked != null ? peeked : next();
         peeked = null;
-        if (entry == null && session.mode() != this) {
-            return null; // the log ended here and this backup went live
+        if (entry == null && (wentLive() || scheduler.stoppedWhereTheRecordingEnds())) {
+            // The log ended here and this backup went live, or the recorded run was stopped from
+            // outside before this thread's next input and this run is stopping too: what the
+            // recording never saw happens for real.
+            return null;
         }
         if (entry == null) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the recording ends there (was the recorded run "

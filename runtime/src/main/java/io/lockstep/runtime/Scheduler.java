@@ -91,6 +91,7 @@ public final class Scheduler {
     private volatile boolean endRequested;
     private volatile long endRequestedAt;
     private volatile boolean detached;
+    private volatile boolean stoppedWhereTheRecordingEnds;
     private Thread idleThread;
     private Thread watchdogThread;
     private final ClassValue<Map<String, Boolean>> synchronizedMethods = new ClassValue<>() {
@@ -179,6 +180,11 @@ public final class Scheduler {
         }
         ManagedThread me = current;
         return !me.inAgent && me.jdkInitDepth == 0;
+    }
+
+    /** True once a replay reached the point where its recorded run was stopped from outside. */
+    boolean stoppedWhereTheRecordingEnds() {
+        return stoppedWhereTheRecordingEnds;
     }
 
     boolean detached() {
@@ -435,6 +441,7 @@ public final class Scheduler {
 
     /** The recorded run stopped here (from outside, a signal say); the replay stops here too. */
     private void endOfRecording() {
+        stoppedWhereTheRecordingEnds = true;
         detach();
         if (!shuttingDown) {
             Fatal.warn("the recording ends at admission point " + point + " (the recorded run was stopped from outside): "
@@ -639,13 +646,32 @@ public final class Scheduler {
         }
         detached = true;
         Hooks.holder = null;
+        // Nothing is scheduled from here on: each thread goes on as it would without the agent (a
+        // shutdown hook that stops a pool must see its parked threads wake), but for those an exit
+        // froze where they stood, which stay there unless they were about to run.
         for (ManagedThread thread : registry) {
-            if (thread.state == State.RUNNABLE || thread.state == State.OUTSIDE) {
+            boolean aboutToRun = thread.state == State.RUNNABLE || thread.state == State.OUTSIDE;
+            if (aboutToRun || (thread.state != State.TERMINATED && !thread.frozen)) {
                 thread.released = true;
                 Parking.unpark(thread.thread);
+                Object monitor = thread.realWait;
+                if (monitor != null) {
+                    notifyFromAside(monitor);
+                }
             }
         }
         wakeIdle();
+    }
+
+    /** A thread released from Object.wait waits on the real monitor: only a notify under it wakes it. */
+    private static void notifyFromAside(Object monitor) {
+        Thread notifier = new Thread(() -> {
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        }, "lockstep-release");
+        notifier.setDaemon(true);
+        notifier.start();
     }
 
     // ---- threads ----
@@ -807,6 +833,7 @@ public final class Scheduler {
             return;
         }
         if (target.state != State.TERMINATED && target != me) {
+            long until = saturatedAdd(System.nanoTime(), nanos);
             block(me, State.JOINING, nanos);
             me.joinTarget = target;
             if (!switchAway(me, false)) {
@@ -815,6 +842,14 @@ public final class Scheduler {
             me.joinTarget = null;
             if (Thread.interrupted()) {
                 throw new InterruptedException();
+            }
+            if (me.released) { // let go at the run's end: the rest for real
+                if (nanos == 0) {
+                    thread.join();
+                } else {
+                    TimeUnit.NANOSECONDS.timedJoin(thread, until - System.nanoTime());
+                }
+                return;
             }
         }
         if (target.state == State.TERMINATED) {
@@ -832,12 +867,16 @@ public final class Scheduler {
             yieldTurn();
             return;
         }
+        long until = saturatedAdd(System.nanoTime(), nanos);
         block(me, State.SLEEPING, nanos);
         if (!switchAway(me, false)) {
             awaitTurn(me);
         }
         if (Thread.interrupted()) {
             throw new InterruptedException("sleep interrupted");
+        }
+        if (me.released) {
+            TimeUnit.NANOSECONDS.sleep(until - System.nanoTime()); // let go at the run's end: the rest for real
         }
     }
 

@@ -1,0 +1,62 @@
+package io.lockstep.programs.threads;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server's graceful stop on SIGTERM: its shutdown hook stops a pool whose idle workers are
+ * parked, interrupts a thread in Object.wait and one asleep, and waits for them all. Prints
+ * "ready" once everything waits; the hook then reports what stopped, as a plain JVM does.
+ */
+public final class StoppedFromOutside {
+    public static void main(String[] args) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        for (int i = 0; i < 3; i++) {
+            System.out.println(pool.submit(() -> Thread.currentThread().getName() + " drew "
+                + ThreadLocalRandom.current().nextInt(1000)).get());
+        }
+        Object lock = new Object();
+        CountDownLatch waiting = new CountDownLatch(2);
+        Thread waiter = new Thread(() -> {
+            synchronized (lock) {
+                waiting.countDown();
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    System.out.println("waiter interrupted");
+                }
+            }
+        }, "waiter");
+        Thread sleeper = new Thread(() -> {
+            waiting.countDown();
+            try {
+                Thread.sleep(TimeUnit.HOURS.toMillis(1));
+            } catch (InterruptedException e) {
+                System.out.println("sleeper interrupted");
+            }
+        }, "sleeper");
+        waiter.start();
+        sleeper.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                pool.shutdownNow();
+                boolean poolStopped = pool.awaitTermination(20, TimeUnit.SECONDS);
+                waiter.interrupt();
+                sleeper.interrupt();
+                waiter.join(20_000);
+                sleeper.join(20_000);
+                System.out.println("stopped: pool " + poolStopped + ", waiter " + !waiter.isAlive() + ", sleeper " + !sleeper.isAlive());
+            } catch (InterruptedException e) {
+                System.out.println("hook interrupted");
+            }
+        }, "stopper"));
+        waiting.await();
+        synchronized (lock) {
+            System.out.println("ready"); // the waiter is in lock.wait() once this thread holds the lock
+        }
+        new CountDownLatch(1).await();
+    }
+}
