@@ -158,21 +158,31 @@ class RecordReplayIT {
 
     /**
      * A replay on the host of its recording draws the temporary files' recorded names, which the
-     * recording took and left there: it makes them in a directory of its own (removed at its end),
-     * and the application sees that directory as its temporary one.
+     * recording took and left there: it makes them in a directory of its own in the journal, and
+     * the application sees that directory as its temporary one. The next replay removes it.
      */
     @Test
     void temporaryFilesOfTheRecordingDoNotStandInTheReplaysWay() throws Exception {
         Path shared = Files.createDirectories(tmp.resolve("shared-tmp"));
         UnaryOperator<ForkedJvm> sharedTemporaryDirectory = jvm -> jvm.jvmOption("-Djava.io.tmpdir=" + shared);
         assertDifferential(TempFiles.class, sharedTemporaryDirectory, sharedTemporaryDirectory);
-        Path journal = tmp.resolve("journal-" + TempFiles.class.getSimpleName());
-        try (Stream<Path> files = Files.list(journal)) {
-            assertTrue(files.allMatch(file -> file.toString().endsWith(".cq4") || file.toString().endsWith(".cq4t")),
-                "the replay's temporary directory outlived it");
-        }
         try (Stream<Path> files = Files.list(shared)) {
             assertEquals(9, files.count(), "two plain runs and the recording make two files and a directory each, the replay none");
+        }
+        Path journal = tmp.resolve("journal-" + TempFiles.class.getSimpleName());
+        assertEquals(1, replayTemporaryDirectories(journal).size());
+        ForkedJvm.Result again = ForkedJvm.replay(journal).run(TempFiles.class);
+        assertEquals(0, again.exit(), again::toString);
+        List<Path> kept = replayTemporaryDirectories(journal);
+        assertEquals(1, kept.size(), "the earlier replay's directory is removed: " + kept);
+        try (Stream<Path> files = Files.list(kept.get(0))) {
+            assertEquals(3, files.count(), "two files and a directory in " + kept.get(0));
+        }
+    }
+
+    private static List<Path> replayTemporaryDirectories(Path journal) throws Exception {
+        try (Stream<Path> files = Files.list(journal)) {
+            return files.filter(file -> file.getFileName().toString().startsWith("tmp-replay-")).collect(Collectors.toList());
         }
     }
 

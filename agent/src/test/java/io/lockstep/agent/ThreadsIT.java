@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,6 +126,23 @@ class ThreadsIT {
         String recorded = recordedUpToTheSignal;
         assertTrue(replayed.stdout().startsWith(recorded), () -> "recorded:\n" + recorded + "\n" + replayed);
         assertTrue(replayed.stderr().contains("the replay stops there too"), replayed::toString);
+    }
+
+    /**
+     * Flight Recorder started with the JVM (-XX:StartFlightRecording) starts its threads on main,
+     * before the application's main: they are the JDK's, not the application's, and run
+     * unmanaged (managed, main waited for a thread that waited for main's token: the watchdog).
+     */
+    @Test
+    void flightRecorderRunsBesideTheAgent() {
+        Path journal = tmp.resolve("jfr");
+        UnaryOperator<ForkedJvm> flightRecorder = jvm -> jvm.jvmOption("-XX:StartFlightRecording=filename="
+            + tmp.resolve("recording-" + System.nanoTime() + ".jfr")).jvmOption("-Xlog:jfr+startup=error");
+        ForkedJvm.Result recorded = flightRecorder.apply(ForkedJvm.record(journal)).run(Executors.class);
+        assertEquals(0, recorded.exit(), recorded::toString);
+        ForkedJvm.Result replayed = flightRecorder.apply(ForkedJvm.replay(journal)).run(Executors.class);
+        assertEquals(0, replayed.exit(), replayed::toString);
+        assertArrayEquals(recorded.stdoutBytes(), replayed.stdoutBytes(), replayed::toString);
     }
 
     /** A token holder blocked where the agent sees no switch point: a clear error with the stacks, not a hang. */

@@ -10,6 +10,8 @@ import io.lockstep.log.JournalReader;
 import org.agrona.IoUtil;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -75,14 +77,31 @@ final class Replayer extends SessionMode {
         }
         Map<String, String> facts = ProcessEnvironment.decode(environment);
         ProcessEnvironment.apply(facts);
-        // A replay's files are nobody's data: its own for this run, removed at its end.
-        Path temporary = journal.resolve("tmp-replay-" + ProcessHandle.current().pid());
-        ProcessEnvironment.useOwnTemporaryDirectory(temporary);
+        ProcessEnvironment.useOwnTemporaryDirectory(replayTemporaryDirectory(journal));
         Session session = new Session(main, quantum, watchdogMillis, false);
-        session.atFinish(() -> IoUtil.delete(temporary.toFile(), true));
         session.mode(new Replayer(session, reader, null, ProcessEnvironment.outputsLogged(facts)));
         session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
         return session;
+    }
+
+    /**
+     * A replay's temporary files are nobody's data: a directory per replay in the journal, kept
+     * after the run (the JVM's own users of it, Flight Recorder say, finish writing there at the
+     * very end) and removed by the next replay of the journal once its process is gone.
+     */
+    private static Path replayTemporaryDirectory(Path journal) {
+        String prefix = "tmp-replay-";
+        try (DirectoryStream<Path> earlier = Files.newDirectoryStream(journal, prefix + "*")) {
+            for (Path directory : earlier) {
+                String pid = directory.getFileName().toString().substring(prefix.length());
+                if (pid.chars().allMatch(Character::isDigit) && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    IoUtil.delete(directory.toFile(), true);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Fatal.warn("cannot remove the temporary files of earlier replays in " + journal + ": " + e);
+        }
+        return journal.resolve(prefix + ProcessHandle.current().pid());
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -715,8 +716,9 @@ public final class Scheduler {
      * and registered before the VM starts it, since the first thing it does is look itself up.
      */
     void threadStarting(Thread thread) {
-        if (isAgentHook(thread) || isVirtual(thread) || thread.getState() != Thread.State.NEW || lookup(thread) != null) {
-            return; // the agent's own, a virtual thread, or a start that is about to fail
+        if (isAgentHook(thread) || isVirtual(thread) || thread.getState() != Thread.State.NEW || lookup(thread) != null
+            || startedByJdkTooling()) {
+            return; // the agent's own, a virtual thread, a start that is about to fail, or the JDK's tooling
         }
         ManagedThread started = new ManagedThread(thread, nextIndex++);
         started.daemon = thread.isDaemon();
@@ -726,6 +728,24 @@ public final class Scheduler {
         after[before.length] = started;
         registry = after;
         runQueue.addLast(started);
+    }
+
+    /**
+     * JDK modules whose threads observe the JVM rather than run the application: Flight Recorder
+     * (-XX:StartFlightRecording starts it on main before the application does anything) and the
+     * JMX agent. Their threads stay unmanaged, like the Reference Handler.
+     */
+    private static final Set<String> JDK_TOOLING = Set.of("jdk.jfr", "jdk.management.jfr", "jdk.management.agent");
+
+    /** True if the nearest caller of Thread.start outside java.base (and the agent) is a JDK tooling module. */
+    private static boolean startedByJdkTooling() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+            .map(frame -> frame.getDeclaringClass().getModule())
+            .filter(module -> module != Object.class.getModule() && module != Scheduler.class.getModule()
+                && module != Hooks.class.getModule())
+            .findFirst()
+            .map(module -> module.isNamed() && JDK_TOOLING.contains(module.getName()))
+            .orElse(false));
     }
 
     private boolean isAgentHook(Thread thread) {
