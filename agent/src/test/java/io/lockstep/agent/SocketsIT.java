@@ -4,6 +4,8 @@ import io.lockstep.demo.kv.KvLoad;
 import io.lockstep.demo.kv.KvServer;
 import io.lockstep.demo.kv.NioKvServer;
 import io.lockstep.programs.sockets.ChannelEcho;
+import io.lockstep.programs.sockets.HttpCalls;
+import io.lockstep.programs.sockets.JdkHttpServer;
 import io.lockstep.programs.sockets.SocketTimeouts;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,50 @@ class SocketsIT {
         String second = plainSession();
         assertEquals(first.lines().count(), second.lines().count());
         assertNotEquals(first, second);
+    }
+
+    /**
+     * The JDK's HTTP server (jdk.httpserver) and client (java.net.http: a selector thread, workers,
+     * a connect timeout), each in a JVM of its own under the agent: both recorded, then each
+     * replayed alone, with the port taken, and each prints what it did.
+     */
+    @RepeatedTest(3)
+    void theJdksHttpServerAndClientRecordAndReplay() throws Exception {
+        int port = ForkedJvm.freeTcpPort();
+        Path serverJournal = tmp.resolve("http-server");
+        Path clientJournal = tmp.resolve("http-client");
+        String[] recorded = httpSession(port, ForkedJvm.record(serverJournal), ForkedJvm.record(clientJournal));
+        try (ServerSocket squatter = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+            ForkedJvm.Result server = ForkedJvm.replay(serverJournal).run(JdkHttpServer.class, Integer.toString(port), "9");
+            assertEquals(0, server.exit(), server::toString);
+            assertEquals(recorded[0], server.stdout(), "the replayed server prints what the recorded one did");
+            ForkedJvm.Result client = ForkedJvm.replay(clientJournal).run(HttpCalls.class, Integer.toString(port));
+            assertEquals(0, client.exit(), client::toString);
+            assertEquals(recorded[1], client.stdout(), "the replayed client prints what the recorded one did");
+        }
+    }
+
+    @Test
+    void withoutTheAgentTheHttpSessionVaries() throws Exception {
+        String[] first = httpSession(ForkedJvm.freeTcpPort(), ForkedJvm.plain(), ForkedJvm.plain());
+        String[] second = httpSession(ForkedJvm.freeTcpPort(), ForkedJvm.plain(), ForkedJvm.plain());
+        assertNotEquals(first[0], second[0], "the server's transcript varies");
+        assertNotEquals(first[1], second[1], "the client's transcript varies");
+    }
+
+    /** Nine requests of {@link HttpCalls} to {@link JdkHttpServer}: the server's stdout and the client's. */
+    private static String[] httpSession(int port, ForkedJvm serverJvm, ForkedJvm clientJvm) throws Exception {
+        ForkedJvm.Running server = serverJvm.start(JdkHttpServer.class, Integer.toString(port), "9");
+        assertTrue(server.awaitLines(1, 30_000), server::stderrSoFar);
+        ForkedJvm.Result client = clientJvm.run(HttpCalls.class, Integer.toString(port));
+        assertEquals(0, client.exit(), client::toString);
+        assertEquals("", client.stderr(), client::toString);
+        assertEquals(10, client.stdout().lines().count(), client::toString);
+        ForkedJvm.Result served = server.await(60);
+        assertEquals(0, served.exit(), served::toString);
+        assertEquals("", served.stderr(), served::toString);
+        assertEquals(11, served.stdout().lines().count(), served::toString);
+        return new String[] {served.stdout(), client.stdout()};
     }
 
     /** NIO blocking channels, gathering writes and scattering reads, both ends in one program. */

@@ -222,7 +222,9 @@ final class Recorder extends SessionMode {
             } finally {
                 savedRandom.restore(thread);
             }
-            if (!stopped) {
+            // A blocking call that returns after the recording's end (a daemon's select at exit) comes
+            // back without the token: the log is closed to it, and a replay stops before it too.
+            if (!stopped && scheduler.holdsToken()) {
                 Session.encodeOutcome(value, thrown, encoder, payload.reset());
                 int at = log.claim(kind, threadIndex(), payload.length());
                 MutableDirectBuffer buffer = log.buffer();

@@ -335,14 +335,17 @@ final class Replayer extends SessionMode {
 
     /** The next entry, which must be of {@code kind} and of the running thread; anything else stops the JVM with a report. */
     private Entry take(EntryKind kind) {
+        if (scheduler.pastTheRecordingsEnd()) {
+            // The recorded run ended (or was stopped from outside) before this thread's next input,
+            // a daemon's select at exit say, and this run is ending too: what the recording never
+            // saw happens for real.
+            return null;
+        }
         long position = peeked != null ? peekedPosition : reader.nextPosition();
         Entry entry = peeked != null ? peeked : next();
         peeked = null;
-        if (entry == null && (wentLive() || scheduler.stoppedWhereTheRecordingEnds())) {
-            // The log ended here and this backup went live, or the recorded run was stopped from
-            // outside before this thread's next input and this run is stopping too: what the
-            // recording never saw happens for real.
-            return null;
+        if (entry == null && wentLive()) {
+            return null; // the log ended here and this backup went live
         }
         if (entry == null) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the recording ends there (was the recorded run "
@@ -424,7 +427,11 @@ final class Replayer extends SessionMode {
                 throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
             }
             peeked = null;
-            scheduler.detach();
+            if (entry != null && entry.kind() == EntryKind.END) {
+                scheduler.recordingEnded();
+            } else {
+                scheduler.detach();
+            }
             if (entry != null && entry.kind() != EntryKind.END) {
                 throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the replay ended, but the recording "
                     + "goes on with " + entry.kind().call());

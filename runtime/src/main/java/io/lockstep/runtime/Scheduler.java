@@ -92,7 +92,7 @@ public final class Scheduler {
     private volatile boolean endRequested;
     private volatile long endRequestedAt;
     private volatile boolean detached;
-    private volatile boolean stoppedWhereTheRecordingEnds;
+    private volatile boolean pastTheRecordingsEnd;
     private Thread idleThread;
     private Thread watchdogThread;
     private final ClassValue<Map<String, Boolean>> synchronizedMethods = new ClassValue<>() {
@@ -169,6 +169,11 @@ public final class Scheduler {
         return current;
     }
 
+    /** True on the token holder, in the agent's work or not. */
+    boolean holdsToken() {
+        return Thread.currentThread() == Hooks.holder;
+    }
+
     /** True on the token holder outside the agent's own work. */
     boolean runningManaged() {
         return Thread.currentThread() == Hooks.holder && !current.inAgent;
@@ -183,9 +188,19 @@ public final class Scheduler {
         return !me.inAgent && me.jdkInitDepth == 0;
     }
 
-    /** True once a replay reached the point where its recorded run was stopped from outside. */
-    boolean stoppedWhereTheRecordingEnds() {
-        return stoppedWhereTheRecordingEnds;
+    /**
+     * True once a replay went past its recording's END (the recorded run ended there, or was
+     * stopped from outside there): nothing is scheduled any more, and what the threads still do
+     * the recording never saw.
+     */
+    boolean pastTheRecordingsEnd() {
+        return pastTheRecordingsEnd;
+    }
+
+    /** A replay read its recording's END: the threads go on unmanaged, their calls real. */
+    void recordingEnded() {
+        pastTheRecordingsEnd = true;
+        detach();
     }
 
     boolean detached() {
@@ -442,8 +457,7 @@ public final class Scheduler {
 
     /** The recorded run stopped here (from outside, a signal say); the replay stops here too. */
     private void endOfRecording() {
-        stoppedWhereTheRecordingEnds = true;
-        detach();
+        recordingEnded();
         if (!shuttingDown) {
             Fatal.warn("the recording ends at admission point " + point + " (the recorded run was stopped from outside): "
                 + "the replay stops there too");
