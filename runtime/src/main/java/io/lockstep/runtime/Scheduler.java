@@ -62,7 +62,6 @@ public final class Scheduler {
     /** Ticks granted when preemption is put off (class initialisation, a JDK synchronized method). */
     static final int DEFER_TICKS = 10_000;
     /** How long a thread that gave the token away watches for it before it parks (measured: 5 us helps, 20 us costs). */
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
     private static final long END_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final int quantum;
@@ -318,10 +317,9 @@ public final class Scheduler {
     /** Waits until the token is this thread's again (or the scheduler let go of it). */
     private void awaitTurn(ManagedThread me) {
         boolean interrupted = false;
+        // No spin first: on two cores a spinning waiter takes the core that the thread handing the
+        // token over needs (bench/server.sh: a recorded server serves more requests without one).
         while (!me.granted && !me.released) {
-            if (spinForTurn(me)) {
-                break;
-            }
             Parking.park();
             if (Thread.interrupted()) {
                 interrupted = true; // kept aside: a pending interrupt would make every park return at once
@@ -331,18 +329,6 @@ public final class Scheduler {
         if (interrupted) {
             selfInterrupt(me);
         }
-    }
-
-    /** A hand-over often comes within microseconds (ping-pong, a pre-wake): cheaper to watch for than to sleep through. */
-    private static boolean spinForTurn(ManagedThread me) {
-        long until = System.nanoTime() + SPIN_NANOS;
-        do {
-            if (me.granted || me.released) {
-                return true;
-            }
-            Thread.onSpinWait();
-        } while (System.nanoTime() - until < 0);
-        return false;
     }
 
     /** The same, for a thread inside Object.wait: the real wait releases the monitor it holds for real. */
