@@ -16,6 +16,8 @@ import io.lockstep.programs.threads.Stress;
 import io.lockstep.programs.threads.Synchronizers;
 import io.lockstep.programs.threads.ThreadLifecycle;
 import io.lockstep.programs.threads.Timers;
+import io.lockstep.programs.threads.VirtualThreads;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,7 +57,8 @@ class ThreadsIT {
 
     /** Programs whose output shows their interleaving: plain runs must differ (the nondeterminism is real). */
     private static final Set<Class<?>> VARYING = Set.of(RacyCounter.class, MonitorsAndWaits.class, Locks.class, Queues.class,
-        Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class);
+        Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class,
+        VirtualThreads.class);
 
     @ParameterizedTest
     @MethodSource("corpus")
@@ -63,6 +66,22 @@ class ThreadsIT {
         assertRunsWithoutTheAgent(program);
         for (int pair = 1; pair <= PAIRS; pair++) {
             assertReplayMatchesRecording(program, tmp.resolve(program.getSimpleName() + "-" + pair), "");
+        }
+    }
+
+    /**
+     * Virtual threads (the JDK 25 pass; skipped where the JDK has none): under the agent each is a
+     * platform thread the scheduler runs, so their interleaving replays like any other.
+     */
+    @Test
+    void virtualThreadsReplayAsManagedThreads() {
+        ForkedJvm.Result probe = ForkedJvm.plain().run(VirtualThreads.class);
+        assertEquals(0, probe.exit(), probe::toString);
+        Assumptions.assumeFalse(probe.stdout().equals("no virtual threads" + System.lineSeparator()),
+            "the JDK of the programs has no virtual threads");
+        assertRunsWithoutTheAgent(VirtualThreads.class);
+        for (int pair = 1; pair <= PAIRS; pair++) {
+            assertReplayMatchesRecording(VirtualThreads.class, tmp.resolve("virtual-" + pair), "");
         }
     }
 

@@ -284,6 +284,25 @@ public final class Hooks {
         }
     }
 
+    /** Thread.NO_INHERIT_THREAD_LOCALS, a characteristic a thread builder passes (JDK 21+). */
+    private static final int NO_INHERIT_THREAD_LOCALS = 1 << 2;
+
+    /**
+     * ThreadBuilders.newVirtualThread on a managed thread: a platform thread instead (a daemon, as
+     * a virtual thread is), which the scheduler runs like any other. A virtual thread runs on the
+     * JDK's carrier threads and is unparked by its poller threads, which no log could order.
+     */
+    public static Thread newVirtualThread(java.util.concurrent.Executor scheduler, String name, int characteristics,
+                                          Runnable task) {
+        if (scheduler != null) {
+            throw new UnsupportedOperationException("lockstep: a virtual thread with a scheduler of its own");
+        }
+        boolean inherit = (characteristics & NO_INHERIT_THREAD_LOCALS) == 0;
+        Thread thread = new Thread(null, task, name == null ? "" : name, 0, inherit);
+        thread.setDaemon(true);
+        return thread;
+    }
+
     public static void interrupt(Thread thread) {
         delegate.interrupt(thread);
     }

@@ -117,32 +117,36 @@ final class Rules {
         "jdk/internal/util/random/RandomSupport", Map.of("initialSeed()J", EntryKind.RANDOM_GENERATOR_SEED));
 
     /** Intercepted methods: class -> method name+descriptor -> hook. */
-    static final Map<String, Map<String, Intercept>> INTERCEPTS = Map.of(
-        "java/lang/System", Map.of(
+    static final Map<String, Map<String, Intercept>> INTERCEPTS = Map.ofEntries(
+        Map.entry("java/lang/System", Map.of(
             "getenv(Ljava/lang/String;)Ljava/lang/String;", new Intercept("getenv", "(Ljava/lang/String;)Ljava/lang/String;"),
-            "getenv()Ljava/util/Map;", new Intercept("getenv", "()Ljava/util/Map;")),
-        "java/security/SecureRandom", Map.of(
+            "getenv()Ljava/util/Map;", new Intercept("getenv", "()Ljava/util/Map;"))),
+        Map.entry("java/security/SecureRandom", Map.of(
             "nextBytes([B)V", new Intercept("secureRandomNextBytes", "(Ljava/security/SecureRandom;[B)V"),
             "nextBytes([BLjava/security/SecureRandomParameters;)V",
             new Intercept("secureRandomNextBytes", "(Ljava/security/SecureRandom;[BLjava/lang/Object;)V"),
             "generateSeed(I)[B", new Intercept("secureRandomGenerateSeed", "(Ljava/security/SecureRandom;I)[B"),
             "reseed()V", new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;)V"),
             "reseed(Ljava/security/SecureRandomParameters;)V",
-            new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;Ljava/lang/Object;)V")),
-        "java/lang/Thread", Map.of(
-            "interrupt()V", new Intercept("interrupt", "(Ljava/lang/Thread;)V", Guard.THREAD)),
+            new Intercept("secureRandomReseed", "(Ljava/security/SecureRandom;Ljava/lang/Object;)V"))),
+        Map.entry("java/lang/Thread", Map.of(
+            "interrupt()V", new Intercept("interrupt", "(Ljava/lang/Thread;)V", Guard.THREAD))),
+        // JDK 21+: every virtual thread is made here (Thread.ofVirtual, startVirtualThread, their factories).
+        Map.entry("java/lang/ThreadBuilders", Map.of(
+            "newVirtualThread(Ljava/util/concurrent/Executor;Ljava/lang/String;ILjava/lang/Runnable;)Ljava/lang/Thread;",
+            new Intercept("newVirtualThread", "(Ljava/util/concurrent/Executor;Ljava/lang/String;ILjava/lang/Runnable;)Ljava/lang/Thread;"))),
         // The one place every lock, queue, latch, barrier, phaser and future of java.util.concurrent blocks.
-        "java/util/concurrent/locks/LockSupport", Map.of(
+        Map.entry("java/util/concurrent/locks/LockSupport", Map.of(
             "park()V", new Intercept("park", "()V"),
             "park(Ljava/lang/Object;)V", new Intercept("park", "(Ljava/lang/Object;)V"),
             "parkNanos(J)V", new Intercept("parkNanos", "(J)V"),
             "parkNanos(Ljava/lang/Object;J)V", new Intercept("parkNanos", "(Ljava/lang/Object;J)V"),
             "parkUntil(J)V", new Intercept("parkUntil", "(J)V"),
             "parkUntil(Ljava/lang/Object;J)V", new Intercept("parkUntil", "(Ljava/lang/Object;J)V"),
-            "unpark(Ljava/lang/Thread;)V", new Intercept("unpark", "(Ljava/lang/Thread;)V", Guard.THREAD)),
-        "java/net/InetAddress", Map.of(
-            "getLocalHost()Ljava/net/InetAddress;", new Intercept("localHost", "()Ljava/net/InetAddress;")),
-        "java/io/FileInputStream", Map.of(
+            "unpark(Ljava/lang/Thread;)V", new Intercept("unpark", "(Ljava/lang/Thread;)V", Guard.THREAD))),
+        Map.entry("java/net/InetAddress", Map.of(
+            "getLocalHost()Ljava/net/InetAddress;", new Intercept("localHost", "()Ljava/net/InetAddress;"))),
+        Map.entry("java/io/FileInputStream", Map.of(
             "read()I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;)I", Guard.STDIN),
             "read([B)I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;[B)I", Guard.STDIN),
             "read([BII)I", new Intercept("stdinRead", "(Ljava/io/FileInputStream;[BII)I", Guard.STDIN),
@@ -150,30 +154,30 @@ final class Rules {
             "readNBytes(I)[B", new Intercept("stdinReadNBytes", "(Ljava/io/FileInputStream;I)[B", Guard.STDIN),
             "skip(J)J", new Intercept("stdinSkip", "(Ljava/io/FileInputStream;J)J", Guard.STDIN),
             "available()I", new Intercept("stdinAvailable", "(Ljava/io/FileInputStream;)I", Guard.STDIN),
-            "transferTo(Ljava/io/OutputStream;)J", new Intercept("stdinTransferTo", "(Ljava/io/FileInputStream;Ljava/io/OutputStream;)J", Guard.STDIN)),
+            "transferTo(Ljava/io/OutputStream;)J", new Intercept("stdinTransferTo", "(Ljava/io/FileInputStream;Ljava/io/OutputStream;)J", Guard.STDIN))),
         // Sockets: every byte that java.net's sockets and java.nio's socket channels move passes
         // through SocketDispatcher; connect, bind and local addresses through Net (datagrams too).
-        "sun/nio/ch/SocketDispatcher", Map.of(
+        Map.entry("sun/nio/ch/SocketDispatcher", Map.of(
             "read(Ljava/io/FileDescriptor;JI)I", new Intercept("socketRead", "(Ljava/lang/Object;Ljava/io/FileDescriptor;JI)I", Guard.SOCKET),
             "readv(Ljava/io/FileDescriptor;JI)J", new Intercept("socketReadv", "(Ljava/lang/Object;Ljava/io/FileDescriptor;JI)J", Guard.SOCKET),
             "write(Ljava/io/FileDescriptor;JI)I", new Intercept("socketWrite", "(Ljava/lang/Object;Ljava/io/FileDescriptor;JI)I", Guard.SOCKET),
             "writev(Ljava/io/FileDescriptor;JI)J", new Intercept("socketWritev", "(Ljava/lang/Object;Ljava/io/FileDescriptor;JI)J", Guard.SOCKET),
-            "close(Ljava/io/FileDescriptor;)V", new Intercept("socketClose", "(Ljava/lang/Object;Ljava/io/FileDescriptor;)V", Guard.SOCKET)),
+            "close(Ljava/io/FileDescriptor;)V", new Intercept("socketClose", "(Ljava/lang/Object;Ljava/io/FileDescriptor;)V", Guard.SOCKET))),
         // JDK 25: SocketDispatcher inherits close from here (so do datagram channels).
-        "sun/nio/ch/UnixDispatcher", Map.of(
-            "close(Ljava/io/FileDescriptor;)V", new Intercept("socketClose", "(Ljava/lang/Object;Ljava/io/FileDescriptor;)V", Guard.SOCKET)),
-        "sun/nio/ch/Net", Map.of(
+        Map.entry("sun/nio/ch/UnixDispatcher", Map.of(
+            "close(Ljava/io/FileDescriptor;)V", new Intercept("socketClose", "(Ljava/lang/Object;Ljava/io/FileDescriptor;)V", Guard.SOCKET))),
+        Map.entry("sun/nio/ch/Net", Map.of(
             "connect(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)I",
             new Intercept("socketConnect", "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)I"),
             "pollConnectNow(Ljava/io/FileDescriptor;)Z", new Intercept("socketPollConnectNow", "(Ljava/io/FileDescriptor;)Z"),
             "bind(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V",
             new Intercept("socketBind", "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V"),
             "localAddress(Ljava/io/FileDescriptor;)Ljava/net/InetSocketAddress;",
-            new Intercept("socketLocalAddress", "(Ljava/io/FileDescriptor;)Ljava/net/InetSocketAddress;")),
-        "java/io/FileOutputStream", Map.of(
+            new Intercept("socketLocalAddress", "(Ljava/io/FileDescriptor;)Ljava/net/InetSocketAddress;"))),
+        Map.entry("java/io/FileOutputStream", Map.of(
             "write(I)V", new Intercept("output", "(Ljava/io/FileOutputStream;I)V", Guard.OUTPUT),
             "write([B)V", new Intercept("output", "(Ljava/io/FileOutputStream;[B)V", Guard.OUTPUT),
-            "write([BII)V", new Intercept("output", "(Ljava/io/FileOutputStream;[BII)V", Guard.OUTPUT)));
+            "write([BII)V", new Intercept("output", "(Ljava/io/FileOutputStream;[BII)V", Guard.OUTPUT))));
 
     /**
      * Hook calls at the entry of methods, which then run on: class -> method name+descriptor ->
