@@ -223,7 +223,7 @@ final class Recorder extends SessionMode {
                 savedRandom.restore(thread);
             }
             // A blocking call that returns after the recording's end (a daemon's select at exit) comes
-            // back without the token: the log is closed to it, and a replay stops before it too.
+            // back without the token: the log is closed to it (a replay makes that call for real).
             if (!stopped && scheduler.holdsToken()) {
                 Session.encodeOutcome(value, thrown, encoder, payload.reset());
                 int at = log.claim(kind, threadIndex(), payload.length());

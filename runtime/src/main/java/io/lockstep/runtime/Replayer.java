@@ -428,7 +428,7 @@ final class Replayer extends SessionMode {
             }
             peeked = null;
             if (entry != null && entry.kind() == EntryKind.END) {
-                scheduler.recordingEnded();
+                scheduler.reachTheRecordingsEnd();
             } else {
                 scheduler.detach();
             }

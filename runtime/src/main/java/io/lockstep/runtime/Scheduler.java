@@ -61,7 +61,7 @@ public final class Scheduler {
     static final long END = -2;
     /** Ticks granted when preemption is put off (class initialisation, a JDK synchronized method). */
     static final int DEFER_TICKS = 10_000;
-    /** How long a thread that gave the token away watches for it before it parks (measured: 5 us helps, 20 us costs). */
+    /** How long the end of a recording waits for the running thread to reach a switch point. */
     private static final long END_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final int quantum;
@@ -197,7 +197,7 @@ public final class Scheduler {
     }
 
     /** A replay read its recording's END: the threads go on unmanaged, their calls real. */
-    void recordingEnded() {
+    void reachTheRecordingsEnd() {
         pastTheRecordingsEnd = true;
         detach();
     }
@@ -443,7 +443,7 @@ public final class Scheduler {
 
     /** The recorded run stopped here (from outside, a signal say); the replay stops here too. */
     private void endOfRecording() {
-        recordingEnded();
+        reachTheRecordingsEnd();
         if (!shuttingDown) {
             Fatal.warn("the recording ends at admission point " + point + " (the recorded run was stopped from outside): "
                 + "the replay stops there too");

@@ -234,12 +234,14 @@ final class Rules {
     /**
      * JDK code whose monitors, waits and sleeps managed threads synchronise through: collections
      * (ConcurrentHashMap bins, synchronized wrappers), java.util.concurrent, Timer, streams, and
-     * I/O (PrintStream, readers, writers, their encoders, sockets and channels); the JDK's own
+     * I/O (PrintStream, readers, writers, their encoders, sockets and channels, whose close lock
+     * is held across the socket's close, a blocking call); the JDK's own
      * joins of shutdown hooks; and the JDK's HTTP client and server (java.net.http, jdk.httpserver:
      * their selector threads and the application's share their monitors).
      */
     private static final List<String> JDK_SYNC_PACKAGES = List.of("java/util/", "java/io/", "sun/nio/cs/",
-        "java/lang/ApplicationShutdownHooks", "java/net/", "sun/nio/ch/", "jdk/internal/net/http/", "sun/net/httpserver/");
+        "java/lang/ApplicationShutdownHooks", "java/net/", "java/nio/channels/", "sun/nio/ch/", "jdk/internal/net/http/",
+        "sun/net/httpserver/");
 
     /**
      * JDK code that reads clocks and hashes objects on the application's behalf (dates,
@@ -253,8 +255,9 @@ final class Rules {
         // Socket timeouts: whether a timed accept, read or connect gives up is the clock's to say.
         "sun/nio/ch/NioSocketImpl", "sun/nio/ch/SocketChannelImpl", "sun/nio/ch/ServerSocketChannelImpl",
         "sun/nio/ch/SocketAdaptor", "sun/nio/ch/SelChImpl", "sun/nio/ch/SelectorImpl", "sun/nio/ch/EPollSelectorImpl",
-        // java.net.http's deadlines (connect and request timeouts, idle connections) on its selector thread.
-        "jdk/internal/net/http/");
+        // The JDK's HTTP client's deadlines (connect and request timeouts, idle connections) and its
+        // server's idle and request timers.
+        "jdk/internal/net/http/", "sun/net/httpserver/");
     /** Inside those: class-loading helpers and caches whose clock reads depend on cache state. */
     private static final List<String> JDK_EXCLUDED_PACKAGES = List.of("java/util/zip/", "java/util/jar/",
         "java/util/ResourceBundle");

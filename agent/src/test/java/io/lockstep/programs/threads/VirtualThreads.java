@@ -13,7 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Virtual threads (JDK 21+, reached by reflection: the tests compile for 17): a virtual thread
- * per task with sleeps, a lock and a monitor; a hand-off through a SynchronousQueue; a socket
+ * named by its builder and inheriting no thread-locals; a virtual thread per task with sleeps, a
+ * lock and a monitor; a hand-off through a SynchronousQueue; a socket
  * served and read by virtual threads. What they print depends on how they interleave. Prints
  * "no virtual threads" and ends on a JDK without them.
  */
@@ -21,6 +22,7 @@ public final class VirtualThreads {
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static final Object MONITOR = new Object();
     private static final StringBuffer ORDER = new StringBuffer();
+    private static final InheritableThreadLocal<String> INHERITED = new InheritableThreadLocal<>();
     private static int racy;
 
     private VirtualThreads() {
@@ -32,12 +34,20 @@ public final class VirtualThreads {
         try {
             perTask = (ExecutorService) java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor")
                 .invoke(null);
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-            factory = (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
+            builderType.getMethod("name", String.class, long.class).invoke(builder, "virtual-", 1L);
+            builderType.getMethod("inheritInheritableThreadLocals", boolean.class).invoke(builder, false);
+            factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
         } catch (NoSuchMethodException e) {
             System.out.println("no virtual threads");
             return;
         }
+        INHERITED.set("main's");
+        Thread named = factory.newThread(() -> System.out.println("a virtual thread named " + Thread.currentThread().getName()
+            + ", daemon " + Thread.currentThread().isDaemon() + ", inherited " + INHERITED.get()));
+        named.start();
+        named.join();
         for (int task = 0; task < 40; task++) {
             int id = task;
             perTask.submit(() -> {
