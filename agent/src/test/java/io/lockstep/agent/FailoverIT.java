@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,7 +60,7 @@ class FailoverIT {
         ForkedJvm.Result tookOver = backup.await(60);
         assertEquals(0, tookOver.exit(), tookOver::toString);
         assertTrue(tookOver.stderr().contains("this backup is live"), tookOver::toString);
-        List<String> visible = joinWithoutDuplicates(lines(killed.stdout()), lines(tookOver.stdout()));
+        List<String> visible = joinWithoutDuplicates(killed, tookOver);
         checkComplete(visible);
     }
 
@@ -75,7 +76,7 @@ class FailoverIT {
         ForkedJvm.Result killed = primary.kill();
         ForkedJvm.Result tookOver = backup.await(60);
         assertEquals(0, tookOver.exit(), tookOver::toString);
-        List<String> visible = joinWithoutDuplicates(lines(killed.stdout()), lines(tookOver.stdout()));
+        List<String> visible = joinWithoutDuplicates(killed, tookOver);
         ForkedJvm.Result replayed = ForkedJvm.replay(tmp.resolve("backup")).classPath(ForkedJvm.classesOf(Ticker.class))
             .run(Ticker.class, Integer.toString(LINES), "1");
         assertEquals(0, replayed.exit(), replayed::toString);
@@ -247,11 +248,15 @@ class FailoverIT {
      * The backup may repeat the primary's last lines (outputs whose release it never heard of),
      * but must start no later than the line after the primary's last, and agree where they overlap.
      */
-    private static List<String> joinWithoutDuplicates(List<String> primary, List<String> backup) {
-        assertFalse(backup.isEmpty(), "the backup printed nothing after going live");
+    private static List<String> joinWithoutDuplicates(ForkedJvm.Result killed, ForkedJvm.Result tookOver) {
+        List<String> primary = lines(killed.stdout());
+        List<String> backup = lines(tookOver.stdout());
+        // Both sides' stderr: the backup's says how many outputs it wrote again, the primary's what it warned of.
+        Supplier<String> sides = () -> "\nprimary's stderr:\n" + killed.stderr() + "\nbackup's stderr:\n" + tookOver.stderr();
+        assertFalse(backup.isEmpty(), () -> "the backup printed nothing after going live" + sides.get());
         int first = number(backup.get(0));
-        assertTrue(first >= 1 && first <= primary.size() + 1, "the backup resumed at line " + first + " but the primary had printed "
-            + primary.size() + ": lines are missing");
+        assertTrue(first >= 1 && first <= primary.size() + 1, () -> "the backup resumed at line " + first + " but the primary had "
+            + "printed " + primary.size() + ": lines are missing" + sides.get());
         List<String> joined = new ArrayList<>(primary.subList(0, first - 1));
         for (int i = first - 1; i < primary.size(); i++) {
             assertEquals(primary.get(i), backup.get(i - first + 1), "a repeated line differs");

@@ -384,8 +384,12 @@ final class ForkedJvm {
                         to.write(chunk, 0, read);
                     }
                 }
-            } catch (IOException ignored) {
-                // the process ended
+            } catch (IOException e) {
+                // Not the end of the process (that is EOF): bytes may be missing, and a test
+                // comparing them must say so rather than report the program.
+                synchronized (to) {
+                    to.writeBytes(("\n[the test could not read on: " + e + "]\n").getBytes(StandardCharsets.UTF_8));
+                }
             }
         });
         thread.start();

@@ -427,15 +427,12 @@ final class Replayer extends SessionMode {
                 throw Fatal.halt(Fatal.JOURNAL, e.getMessage());
             }
             peeked = null;
-            if (entry != null && entry.kind() == EntryKind.END) {
-                scheduler.reachTheRecordingsEnd();
-            } else {
-                scheduler.detach();
-            }
             if (entry != null && entry.kind() != EntryKind.END) {
+                scheduler.detach();
                 throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the replay ended, but the recording "
                     + "goes on with " + entry.kind().call());
             }
+            scheduler.reachTheRecordingsEnd(); // at its END, or where a killed recording's journal stops
         }
         reader.close();
     }

@@ -318,7 +318,7 @@ public final class Scheduler {
     private void awaitTurn(ManagedThread me) {
         boolean interrupted = false;
         // No spin first: on two cores a spinning waiter takes the core that the thread handing the
-        // token over needs (bench/server.sh: a recorded server serves more requests without one).
+        // token over needs.
         while (!me.granted && !me.released) {
             Parking.park();
             if (Thread.interrupted()) {

@@ -235,9 +235,9 @@ final class Rules {
      * JDK code whose monitors, waits and sleeps managed threads synchronise through: collections
      * (ConcurrentHashMap bins, synchronized wrappers), java.util.concurrent, Timer, streams, and
      * I/O (PrintStream, readers, writers, their encoders, sockets and channels, whose close lock
-     * is held across the socket's close, a blocking call); the JDK's own
-     * joins of shutdown hooks; and the JDK's HTTP client and server (java.net.http, jdk.httpserver:
-     * their selector threads and the application's share their monitors).
+     * is held across the socket's close, a blocking call); the JDK's own joins of shutdown hooks;
+     * and the JDK's HTTP client and server (their selector threads and the application's share
+     * their monitors).
      */
     private static final List<String> JDK_SYNC_PACKAGES = List.of("java/util/", "java/io/", "sun/nio/cs/",
         "java/lang/ApplicationShutdownHooks", "java/net/", "java/nio/channels/", "sun/nio/ch/", "jdk/internal/net/http/",
