@@ -8,12 +8,13 @@
 #  (b) throughput of an output-heavy program (OutputLatency LINES 0: single-threaded, every line
 #      an output): no agent, mode=record, primary+backup; medians of ROUNDS, alternating.
 # Usage: bench/output-rule.sh [ROUNDS] [LINES]   (defaults 5, 200000); build first: mvn -B -q -DskipTests package
+# AGENT_JAR=path runs another build of the agent (to compare two commits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 LINES=${2:-200000}
 JAVA=${JAVA:-java}
-AGENT=agent/target/lockstep-agent.jar
+AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
 APP=demo-apps/target/demo-apps.jar
 BENCH=benchmarks/target/benchmarks.jar
 for f in "$AGENT" "$APP" "$BENCH"; do

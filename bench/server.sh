@@ -7,6 +7,7 @@
 #  (c) the failover gap of KvServer: SIGKILL of the primary (under load) to the first request
 #      the backup answers on the same port, ROUNDS times.
 # Usage: bench/server.sh [ROUNDS] [CLIENTS] [SECONDS]   (defaults 3, 16, 10); build first: mvn -B -q -DskipTests package
+# AGENT_JAR=path runs another build of the agent (to compare two commits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -14,7 +15,7 @@ CLIENTS=${2:-16}
 SECONDS_=${3:-10}
 WARMUP=3
 JAVA=${JAVA:-java}
-AGENT=agent/target/lockstep-agent.jar
+AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
 APP=demo-apps/target/demo-apps.jar
 BENCH=benchmarks/target/benchmarks.jar
 for f in "$AGENT" "$APP" "$BENCH"; do
