@@ -11,8 +11,16 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -168,6 +176,58 @@ class SocketsIT {
         assertTrue(killed.stdout().startsWith("listening on " + port), killed::toString);
         String lastLine = tookOver.stdout().lines().reduce((before, line) -> line).orElse("");
         assertTrue(lastLine.startsWith("served "), "the backup served on to the clients' SHUTDOWN: " + tookOver);
+    }
+
+    /**
+     * A client that stops reading holds up its own replies only, as without the agent: the
+     * primary writes each connection's outputs in order, but no connection waits for another's
+     * (one writer for all once left every client waiting behind the one that did not read).
+     */
+    @Test
+    void aClientThatStopsReadingHoldsUpNoOtherClient() throws Exception {
+        int port = ForkedJvm.freeTcpPort();
+        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
+        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
+            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
+        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
+            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
+        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        try (Socket stalled = new Socket()) {
+            stalled.setReceiveBufferSize(64 * 1024); // no autotuning: the replies below overflow what the kernel buffers
+            stalled.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            Writer requests = new OutputStreamWriter(stalled.getOutputStream(), StandardCharsets.UTF_8);
+            requests.write("SET big " + "x".repeat(64 * 1024) + "\n");
+            for (int i = 0; i < 300; i++) {
+                requests.write("GET big\n"); // ~19 MiB of replies, never read
+            }
+            requests.flush();
+            assertTrue(primary.awaitLines(2, 60_000), primary::stderrSoFar); // "set big ...": the server is on it
+            try (Socket other = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                other.setSoTimeout(20_000);
+                BufferedReader replies = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+                Writer out = new OutputStreamWriter(other.getOutputStream(), StandardCharsets.UTF_8);
+                for (int i = 0; i < 20; i++) {
+                    out.write("SET k" + i + " v\n");
+                    out.flush();
+                    String reply;
+                    try {
+                        reply = replies.readLine();
+                    } catch (SocketTimeoutException e) {
+                        throw new AssertionError("another client's reply waited behind the stalled one's: " + primary.stderrSoFar(), e);
+                    }
+                    assertTrue(reply != null && reply.startsWith("OK "), "reply " + i + ": " + reply);
+                }
+                out.write("SHUTDOWN\n");
+                out.flush();
+                assertEquals("BYE", replies.readLine());
+            }
+        }
+        ForkedJvm.Result served = primary.await(60);
+        assertEquals(0, served.exit(), served::toString);
+        assertTrue(served.stdout().lines().anyMatch(line -> line.startsWith("served 2 connection(s)")), served::toString);
+        ForkedJvm.Result followed = backup.await(60);
+        assertEquals(0, followed.exit(), "the backup followed to the end without diverging: " + followed);
+        assertEquals("", followed.stdout(), "a backup's output is suppressed");
     }
 
     private void differential(Class<?> program, String... args) {

@@ -150,7 +150,7 @@ final class Backup {
         long nextPosition = replay.nextPosition();
         JournalWriter journal = link.handOverJournal();
         LogWriter log = new LogWriter(journalDirectory, journal, nextPosition, RING_CAPACITY, null);
-        OutputGate gate = new OutputGate();
+        OutputGate gate = new OutputGate(replay.outputs());
         gate.open();
         Recorder recorder = new Recorder(session, log, gate, replay.outputs(), () -> { });
         session.mode(recorder);

@@ -47,7 +47,7 @@ final class Primary {
         JournalWriter.prepare(journal);
         Link transport = Link.open(journal.resolve("aeron"), config.primary(), Link.CONTROL_STREAM, config.backup(),
             Link.LOG_STREAM, runId(), error -> Fatal.warn("link: " + error));
-        OutputGate gate = new OutputGate();
+        OutputGate gate = new OutputGate(0);
         PrimaryLink link = new PrimaryLink(transport, gate, config.timeoutMillis(), arbiter, new StatusFile(journal));
         LogWriter log = new LogWriter(journal, null, 1, RING_CAPACITY, link);
         link.start(() -> log.nextPosition() - 1);

@@ -121,8 +121,8 @@ final class Recorder extends SessionMode {
     }
 
     @Override
-    void awaitWritten(long sequence, long timeoutMillis) {
-        if (gate != null && !gate.awaitWritten(sequence, timeoutMillis)) {
+    void awaitWritten(Object lane, long sequence, long timeoutMillis) {
+        if (gate != null && !gate.awaitWritten(lane, sequence, timeoutMillis)) {
             Fatal.warn("a socket closes before its last " + "output was written out (" + timeoutMillis + " ms): a peer that does "
                 + "not read?");
         }

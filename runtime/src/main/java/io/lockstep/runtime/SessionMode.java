@@ -47,8 +47,11 @@ abstract class SessionMode {
      */
     abstract long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length) throws IOException;
 
-    /** Waits (outside the token) until the {@code sequence}-th output has been written out, where outputs are held. */
-    void awaitWritten(long sequence, long timeoutMillis) {
+    /**
+     * Waits (outside the token) until the outputs to {@code lane} (see {@link OutputGate.Sink#lane})
+     * up to the {@code sequence}-th have been written out, where outputs are held.
+     */
+    void awaitWritten(Object lane, long sequence, long timeoutMillis) {
     }
 
     /** Ends the run: called once (the session sees to it), from the shutdown hook. */

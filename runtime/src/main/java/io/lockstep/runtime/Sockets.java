@@ -185,7 +185,8 @@ final class Sockets {
         SessionMode mode = session.mode();
         int fdVal = fdVal(fd);
         if (mode.gatesOutput() && !dead.contains(fdVal)) {
-            long sequence = mode.output(written -> writeFully(dispatcher, fd, written), SOCKET_STREAM, bytes, 0, bytes.length);
+            long sequence = mode.output(OutputGate.sink(fd, written -> writeFully(dispatcher, fd, written)), SOCKET_STREAM, bytes, 0,
+                bytes.length);
             lastOutput.put(fdVal, sequence);
             return total;
         }
@@ -214,7 +215,7 @@ final class Sockets {
         session.exchange(EntryKind.SOCKET_CLOSE,
             () -> {
                 if (last != null) {
-                    session.mode().awaitWritten(last, CLOSE_FLUSH_MILLIS);
+                    session.mode().awaitWritten(fd, last, CLOSE_FLUSH_MILLIS);
                 }
                 realClose(dispatcher, fd);
                 return 0;
@@ -337,7 +338,7 @@ final class Sockets {
         session.exchange(EntryKind.SOCKET_SHUTDOWN, () -> {
                 Long last = how == SHUT_RD ? null : lastOutput.get(fdVal);
                 if (last != null) {
-                    session.mode().awaitWritten(last, CLOSE_FLUSH_MILLIS);
+                    session.mode().awaitWritten(fd, last, CLOSE_FLUSH_MILLIS);
                 }
                 if (!dead.contains(fdVal)) {
                     Hooks.SocketNatives.shutdown(fd, how);

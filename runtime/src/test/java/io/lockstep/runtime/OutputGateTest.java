@@ -1,0 +1,131 @@
+package io.lockstep.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The output gate with real writer threads: lanes in order, independent of each other, and what counts as written. */
+class OutputGateTest {
+    private final List<String> written = Collections.synchronizedList(new ArrayList<>());
+
+    private OutputGate.Sink recording(String lane) {
+        return OutputGate.sink(lane, bytes -> written.add(lane + ":" + new String(bytes, StandardCharsets.UTF_8)));
+    }
+
+    /** A lane whose first write blocks until {@code unblock} opens, like a socket whose peer stopped reading. */
+    private OutputGate.Sink blockedUntil(CountDownLatch unblock, CountDownLatch entered) {
+        return OutputGate.sink("stalled", bytes -> {
+            entered.countDown();
+            try {
+                unblock.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            written.add("stalled:" + new String(bytes, StandardCharsets.UTF_8));
+        });
+    }
+
+    private static void hold(OutputGate gate, long position, long sequence, OutputGate.Sink sink, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        gate.hold(position, sequence, sink, bytes, 0, bytes.length);
+    }
+
+    @Test
+    void nothingLeavesBeforeItsPositionIsAcknowledgedAndALaneKeepsItsOrder() {
+        OutputGate gate = new OutputGate(0);
+        for (int i = 1; i <= 50; i++) {
+            hold(gate, i * 10L, i, recording("a"), Integer.toString(i));
+        }
+        gate.releaseUpTo(9);
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(List.of(), written, "nothing is acknowledged yet");
+        assertEquals(0, gate.writtenSequence());
+        gate.releaseUpTo(250);
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(25, gate.writtenSequence());
+        gate.releaseUpTo(500);
+        assertTrue(gate.awaitReleasedWritten(5000));
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            expected.add("a:" + i);
+        }
+        assertEquals(expected, written);
+        assertEquals(50, gate.writtenSequence());
+    }
+
+    @Test
+    void aBlockedLaneHoldsUpNoOtherLaneButTheWrittenCountStopsBeforeIt() throws Exception {
+        OutputGate gate = new OutputGate(0);
+        CountDownLatch unblock = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        OutputGate.Sink stalled = blockedUntil(unblock, entered);
+        hold(gate, 1, 1, recording("b"), "first");
+        hold(gate, 2, 2, stalled, "stuck");
+        hold(gate, 3, 3, stalled, "after it");
+        for (int i = 4; i <= 20; i++) {
+            hold(gate, i, i, recording(i % 2 == 0 ? "b" : "c"), Integer.toString(i));
+        }
+        gate.releaseUpTo(20);
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        assertTrue(gate.awaitWritten("b", 20, 5000), "lane b waited for the stalled lane: " + written);
+        assertTrue(gate.awaitWritten("c", 19, 5000), "lane c waited for the stalled lane: " + written);
+        assertFalse(gate.awaitWritten("stalled", 3, 100));
+        assertEquals(1, gate.writtenSequence(), "what the backup may take as written stops before the blocked output");
+        assertFalse(written.contains("stalled:after it"));
+
+        unblock.countDown();
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(20, gate.writtenSequence());
+        assertTrue(written.indexOf("stalled:stuck") < written.indexOf("stalled:after it"), written::toString);
+        assertEquals(20, written.size());
+    }
+
+    @Test
+    void manyBlockedLanesAtOnceEachGetAWriter() throws Exception {
+        OutputGate gate = new OutputGate(0);
+        CountDownLatch unblock = new CountDownLatch(1);
+        int stalledLanes = 10;
+        CountDownLatch entered = new CountDownLatch(stalledLanes);
+        long sequence = 0;
+        for (int lane = 0; lane < stalledLanes; lane++) {
+            String name = "stalled-" + lane;
+            hold(gate, ++sequence, sequence, OutputGate.sink(name, bytes -> {
+                entered.countDown();
+                try {
+                    unblock.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }), name);
+        }
+        hold(gate, ++sequence, sequence, recording("free"), "through");
+        gate.releaseUpTo(sequence);
+        assertTrue(entered.await(5, TimeUnit.SECONDS), "every blocked lane had a writer of its own");
+        assertTrue(gate.awaitWritten("free", sequence, 5000));
+        assertEquals(0, gate.writtenSequence());
+        unblock.countDown();
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(sequence, gate.writtenSequence());
+    }
+
+    @Test
+    void anOpenGateWritesAtOnceAndCountsOnFromWhereItWasHandedOver() {
+        OutputGate gate = new OutputGate(41); // a backup going live after the replay's 41 outputs
+        assertEquals(41, gate.writtenSequence());
+        gate.open();
+        hold(gate, 1000, 42, recording("out"), "x");
+        hold(gate, 1001, 43, recording("out"), "y");
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(43, gate.writtenSequence());
+        assertEquals(List.of("out:x", "out:y"), written);
+    }
+}
