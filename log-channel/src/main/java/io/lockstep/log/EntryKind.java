@@ -49,6 +49,8 @@ public enum EntryKind {
     THREAD_PROBE(51, "ThreadLocalRandom probe"),
     /** Never logged: the "Thread-N" numbers of managed threads are counted by the agent, on both sides alike. */
     THREAD_NUMBER(52, "new Thread() name number"),
+    /** Never logged, like THREAD_LOCAL_RANDOM_SEED: a thread's secondary seed (ConcurrentSkipListMap, ForkJoinPool...). */
+    THREAD_SECONDARY_SEED(53, "ThreadLocalRandom secondary seed"),
 
     // Sockets (sun.nio.ch, under java.net and java.nio alike). Each is the outcome of one call.
     SOCKET_READ(60, "socket read"),

@@ -41,9 +41,10 @@ final class ManagedThread {
     boolean begun;
     /** True while the agent works on this thread: the hooks pass its calls straight through. */
     boolean inAgent;
-    /** ThreadLocalRandom seeds and probes drawn so far (see Session#threadRandom). */
+    /** ThreadLocalRandom seeds, probes and secondary seeds drawn so far, each kind counted apart (see Session#threadRandom). */
     int seedDraws;
     int probeDraws;
+    int secondarySeedDraws;
     /** Depth of JDK class initialisers on this thread's stack: their reads are never recorded. */
     int jdkInitDepth;
     /** Never scheduled again: it was alive when the program began to shut down. */

@@ -64,7 +64,7 @@ final class Recorder extends SessionMode {
 
     @Override
     long value(long real, int kind) {
-        if (kind == THREAD_LOCAL_RANDOM_SEED) {
+        if (kind == THREAD_LOCAL_RANDOM_SEED || kind == THREAD_SECONDARY_SEED) {
             return threadRandom(real, kind);
         }
         if (recordingHere()) {

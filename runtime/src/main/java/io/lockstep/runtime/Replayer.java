@@ -106,7 +106,7 @@ final class Replayer extends SessionMode {
 
     @Override
     long value(long real, int kind) {
-        if (kind == THREAD_LOCAL_RANDOM_SEED) {
+        if (kind == THREAD_LOCAL_RANDOM_SEED || kind == THREAD_SECONDARY_SEED) {
             return threadRandom(real, kind);
         }
         if (!recordingHere()) {

@@ -445,6 +445,7 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
 
     protected static final int THREAD_LOCAL_RANDOM_SEED = EntryKind.THREAD_LOCAL_RANDOM_SEED.code();
     protected static final int THREAD_PROBE = EntryKind.THREAD_PROBE.code();
+    protected static final int THREAD_SECONDARY_SEED = EntryKind.THREAD_SECONDARY_SEED.code();
     private long threadRandomBase;
 
     protected final void threadRandomBase(long base) {
@@ -452,7 +453,7 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     }
 
     /**
-     * A managed thread's ThreadLocalRandom seed or probe: derived from a base drawn once per run
+     * A managed thread's ThreadLocalRandom seed, secondary seed or probe: derived from a base drawn once per run
      * (in the environment entry) and the thread's logical id, never logged. When a thread's
      * generator is initialised can depend on timing (ConcurrentHashMap and LongAdder initialise
      * it on a contended update, which an agent thread can cause); what it is initialised to must not.
@@ -467,7 +468,9 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
             return real;
         }
         ManagedThread me = scheduler.current();
-        long draw = kind == THREAD_PROBE ? me.probeDraws++ : me.seedDraws++;
+        // Each kind counts its own draws: a thread's secondary seed may be drawn before its
+        // generator's seed or after it (timing's), and neither may shift the other.
+        long draw = kind == THREAD_PROBE ? me.probeDraws++ : kind == THREAD_SECONDARY_SEED ? me.secondarySeedDraws++ : me.seedDraws++;
         return mix64(threadRandomBase + (me.index * 0x9E3779B97F4A7C15L) + (draw << 32) + kind);
     }
 

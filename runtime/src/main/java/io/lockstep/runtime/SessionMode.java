@@ -13,6 +13,7 @@ import java.io.IOException;
 abstract class SessionMode {
     static final int THREAD_LOCAL_RANDOM_SEED = EntryKind.THREAD_LOCAL_RANDOM_SEED.code();
     static final int THREAD_PROBE = EntryKind.THREAD_PROBE.code();
+    static final int THREAD_SECONDARY_SEED = EntryKind.THREAD_SECONDARY_SEED.code();
     static final int THREAD_NUMBER = EntryKind.THREAD_NUMBER.code();
 
     final Session session;

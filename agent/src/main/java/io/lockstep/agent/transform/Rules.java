@@ -93,8 +93,11 @@ final class Rules {
     static final Map<String, List<ClassValueSite>> CLASS_VALUES = Map.of(
         "java/util/Random", List.of(new ClassValueSite("<init>()V",
             new ValueSite("java/util/Random", "seedUniquifier", "()J", EntryKind.RANDOM_SEED_UNIQUIFIER))),
-        "java/util/concurrent/ThreadLocalRandom", List.of(new ClassValueSite(null,
-            seederDraw(EntryKind.THREAD_LOCAL_RANDOM_SEED)), new ClassValueSite(null,
+        // The secondary seed is a kind of its own: when a thread draws it, before or after its
+        // generator's seed, can be timing's, and the two must not take each other's derivation.
+        "java/util/concurrent/ThreadLocalRandom", List.of(
+            new ClassValueSite("nextSecondarySeed()I", seederDraw(EntryKind.THREAD_SECONDARY_SEED)),
+            new ClassValueSite(null, seederDraw(EntryKind.THREAD_LOCAL_RANDOM_SEED)), new ClassValueSite(null,
             new ValueSite("java/util/concurrent/atomic/AtomicInteger", "addAndGet", "(I)I", EntryKind.THREAD_PROBE))),
         // Thread ids come from a JVM-wide counter the agent's and the JDK's own threads draw from too.
         "java/lang/Thread", List.of(
