@@ -30,8 +30,8 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private volatile boolean alone;
     private volatile String refusal;
     private volatile boolean closing;
-    /** The count of outputs written out that the backup was last told of (it re-emits the rest if this side dies). */
-    private long writtenSent;
+    /** The gate's confirmed count the backup was last told of (it writes again the stdout and stderr outputs past it if this side dies). */
+    private long confirmedSent;
 
     private final Arbiter arbiter;
     private final StatusFile status;
@@ -123,7 +123,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
                 + "does not read?)");
         }
         if (!alone) {
-            link.sendLongs(Link.RELEASED, () -> true, gate.writtenSequence());
+            link.sendLongs(Link.RELEASED, () -> true, gate.confirmedSequence());
         }
         closing = true;
         try {
@@ -159,9 +159,9 @@ final class PrimaryLink implements LogWriter.BlockSink {
                         + timeoutNanos / 1_000_000 + " ms");
                 }
                 gate.releaseUpTo(acked);
-                long written = gate.writtenSequence();
-                if (written > writtenSent && !alone && link.sendLongs(Link.RELEASED, () -> true, written)) {
-                    writtenSent = written;
+                long confirmed = gate.confirmedSequence();
+                if (confirmed > confirmedSent && !alone && link.sendLongs(Link.RELEASED, () -> true, confirmed)) {
+                    confirmedSent = confirmed;
                     work++;
                 }
                 link.idle(work, !alone && acked < sent);

@@ -121,12 +121,16 @@ final class Recorder extends SessionMode {
     }
 
     @Override
-    void awaitWritten(Object lane, long sequence, long timeoutMillis) {
+    void awaitWritten(Object lane, long sequence, long timeoutMillis, Runnable unblockWriter) {
         if (gate != null && !gate.awaitWritten(lane, sequence, timeoutMillis)) {
-            Fatal.warn("a socket closes before its last " + "output was written out (" + timeoutMillis + " ms): a peer that does "
-                + "not read?");
+            Fatal.warn("a socket closes before its last output was written out (" + timeoutMillis + " ms): a peer that does "
+                + "not read? What it did not read is dropped");
+            gate.abandon(lane, unblockWriter, ABANDON_MILLIS);
         }
     }
+
+    /** How long a close waits, once it gave up on its socket's outputs, for the writer to let go of the descriptor. */
+    private static final long ABANDON_MILLIS = 1000;
 
     /** The position of the last entry logged so far. */
     long lastPosition() {

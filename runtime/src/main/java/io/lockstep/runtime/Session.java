@@ -210,7 +210,8 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
             OutputStreams.writeReal(this, stream, bytes, offset, length);
             return;
         }
-        mode.output(OutputGate.sink(fd, written -> OutputStreams.writeQuietly(stream, written)), fd, bytes, offset, length);
+        mode.output(OutputGate.sink(OutputGate.STDIO, written -> OutputStreams.writeQuietly(stream, written)), fd, bytes, offset,
+            length);
     }
 
     protected final boolean managedHere() {

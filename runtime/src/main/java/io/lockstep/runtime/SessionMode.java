@@ -49,10 +49,12 @@ abstract class SessionMode {
     abstract long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length) throws IOException;
 
     /**
-     * Waits (outside the token) until the outputs to {@code lane} (see {@link OutputGate.Sink#lane})
-     * up to the {@code sequence}-th have been written out, where outputs are held.
+     * Before a socket closes: waits (outside the token) until the outputs to {@code lane} (see
+     * {@link OutputGate.Sink#lane}) up to the {@code sequence}-th have been written out, where
+     * outputs are held; past {@code timeoutMillis}, what is left is dropped and
+     * {@code unblockWriter} makes a write in progress fail.
      */
-    void awaitWritten(Object lane, long sequence, long timeoutMillis) {
+    void awaitWritten(Object lane, long sequence, long timeoutMillis, Runnable unblockWriter) {
     }
 
     /** Ends the run: called once (the session sees to it), from the shutdown hook. */

@@ -43,6 +43,7 @@ final class Sockets {
     static final int SOCKET_STREAM = 0;
     private static final long CLOSE_FLUSH_MILLIS = 30_000;
     private static final int SHUT_RD = 0;
+    private static final int SHUT_WR = 1;
 
     private static final Class<?> SOCKET_DISPATCHER;
     private static final MethodHandle READ;
@@ -215,7 +216,7 @@ final class Sockets {
         session.exchange(EntryKind.SOCKET_CLOSE,
             () -> {
                 if (last != null) {
-                    session.mode().awaitWritten(fd, last, CLOSE_FLUSH_MILLIS);
+                    session.mode().awaitWritten(fd, last, CLOSE_FLUSH_MILLIS, () -> shutdownSending(fd));
                 }
                 realClose(dispatcher, fd);
                 return 0;
@@ -338,7 +339,7 @@ final class Sockets {
         session.exchange(EntryKind.SOCKET_SHUTDOWN, () -> {
                 Long last = how == SHUT_RD ? null : lastOutput.get(fdVal);
                 if (last != null) {
-                    session.mode().awaitWritten(fd, last, CLOSE_FLUSH_MILLIS);
+                    session.mode().awaitWritten(fd, last, CLOSE_FLUSH_MILLIS, () -> shutdownSending(fd));
                 }
                 if (!dead.contains(fdVal)) {
                     Hooks.SocketNatives.shutdown(fd, how);
@@ -487,6 +488,15 @@ final class Sockets {
             }
         } catch (Throwable e) {
             // the peer is gone: the application learns it from its next read, as it would have
+        }
+    }
+
+    /** Makes a write blocked on the socket fail (EPIPE), so that its writer lets go of the descriptor before it closes. */
+    private static void shutdownSending(FileDescriptor fd) {
+        try {
+            Hooks.SocketNatives.shutdown(fd, SHUT_WR);
+        } catch (IOException e) {
+            // not connected any more: nothing is blocked on it
         }
     }
 

@@ -79,7 +79,8 @@ class OutputGateTest {
         assertTrue(gate.awaitWritten("b", 20, 5000), "lane b waited for the stalled lane: " + written);
         assertTrue(gate.awaitWritten("c", 19, 5000), "lane c waited for the stalled lane: " + written);
         assertFalse(gate.awaitWritten("stalled", 3, 100));
-        assertEquals(1, gate.writtenSequence(), "what the backup may take as written stops before the blocked output");
+        assertEquals(1, gate.writtenSequence(), "the run of outputs all written out stops before the blocked output");
+        assertEquals(20, gate.confirmedSequence(), "no stdout or stderr output is pending: a backup writes none again");
         assertFalse(written.contains("stalled:after it"));
 
         unblock.countDown();
@@ -115,6 +116,70 @@ class OutputGateTest {
         unblock.countDown();
         assertTrue(gate.awaitReleasedWritten(5000));
         assertEquals(sequence, gate.writtenSequence());
+    }
+
+    @Test
+    void stdoutAndStderrStayInOrderAndABlockedSocketDoesNotHoldBackWhatTheBackupMayTakeAsDone() throws Exception {
+        OutputGate gate = new OutputGate(0);
+        CountDownLatch unblock = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        hold(gate, 1, 1, blockedUntil(unblock, entered), "stuck");
+        for (int i = 2; i <= 40; i++) {
+            hold(gate, i, i, OutputGate.sink(OutputGate.STDIO, bytes -> written.add(new String(bytes, StandardCharsets.UTF_8))),
+                (i % 2 == 0 ? "out " : "err ") + i);
+        }
+        gate.releaseUpTo(40);
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        assertTrue(gate.awaitWritten(OutputGate.STDIO, 40, 5000), "stdout and stderr waited for the blocked socket");
+        List<String> expected = new ArrayList<>();
+        for (int i = 2; i <= 40; i++) {
+            expected.add((i % 2 == 0 ? "out " : "err ") + i);
+        }
+        assertEquals(expected, written, "stdout and stderr left in the order they were written");
+        assertEquals(0, gate.writtenSequence());
+        assertEquals(40, gate.confirmedSequence(), "every stdout and stderr output is out: the backup need keep none");
+        unblock.countDown();
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(40, gate.writtenSequence());
+    }
+
+    @Test
+    void aSinkThatFailsLosesThatOutputNotItsLane() {
+        OutputGate gate = new OutputGate(0);
+        boolean[] failed = {false};
+        OutputGate.Sink flaky = OutputGate.sink("flaky", bytes -> {
+            if (!failed[0]) {
+                failed[0] = true;
+                throw new OutOfMemoryError("Cannot reserve direct buffer memory");
+            }
+            written.add(new String(bytes, StandardCharsets.UTF_8));
+        });
+        for (int i = 1; i <= 5; i++) {
+            hold(gate, i, i, flaky, Integer.toString(i));
+        }
+        gate.releaseUpTo(5);
+        assertTrue(gate.awaitReleasedWritten(5000), "the lane stopped at the failed output");
+        assertEquals(List.of("2", "3", "4", "5"), written);
+        assertEquals(5, gate.writtenSequence());
+    }
+
+    @Test
+    void aClosedSocketsUnreadOutputsAreDroppedAndItsWriterLetsGoBeforeTheClose() throws Exception {
+        OutputGate gate = new OutputGate(0);
+        CountDownLatch unblock = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        OutputGate.Sink stalled = blockedUntil(unblock, entered);
+        for (int i = 1; i <= 5; i++) {
+            hold(gate, i, i, stalled, Integer.toString(i));
+        }
+        hold(gate, 6, 6, recording("other"), "6");
+        gate.releaseUpTo(6);
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        assertFalse(gate.awaitWritten("stalled", 5, 50));
+        gate.abandon("stalled", unblock::countDown, 5000); // the shutdown that makes the blocked write fail
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(6, gate.writtenSequence(), "dropped outputs hold nothing up");
+        assertEquals(List.of("other:6", "stalled:1"), written.stream().sorted().toList(), "only the write in progress finished");
     }
 
     @Test

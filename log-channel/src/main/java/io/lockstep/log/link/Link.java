@@ -58,7 +58,7 @@ public final class Link implements AutoCloseable {
     public static final int ACK = 2;
     /** Either way. Body: int flags ({@link #DROPPED}: the primary no longer waits for this backup). */
     public static final int HEARTBEAT = 3;
-    /** Primary to backup: body: long number of outputs the primary has written out. */
+    /** Primary to backup: body: long N, every output to stdout and stderr up to the N-th the primary has written out. */
     public static final int RELEASED = 4;
     /** Backup to primary: body: UTF-8 text saying why this backup refuses the primary's log. */
     public static final int REFUSED = 5;
