@@ -184,8 +184,7 @@ final class ForkedJvm {
             if (!ended) {
                 dumpThreadsAndKill(process);
             }
-            outPump.join();
-            errPump.join();
+            drain(process, outPump, errPump);
             return new Result(ended ? process.exitValue() : -1, out.toByteArray(), err.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -236,7 +235,40 @@ final class ForkedJvm {
         } catch (IOException noKillCommand) {
             // the stacks are a help, not a need
         }
-        process.destroyForcibly().waitFor();
+        killForcibly(process);
+    }
+
+    /**
+     * SIGKILL, then waits for the end; the pumps read on to EOF. Not Process.destroyForcibly: it
+     * closes the process's streams after the signal, and what the pumps had not read yet (lines
+     * the program wrote before it died, a thread dump) was lost: a failover test once took that
+     * for output the primary never wrote. The process handle only signals.
+     */
+    private static final long PUMP_DRAIN_MILLIS = 10_000;
+
+    /** After the end of the process: its pumps read on to EOF, unless a process it started holds the pipes open. */
+    private static void drain(Process process, Thread outPump, Thread errPump) throws InterruptedException {
+        outPump.join(PUMP_DRAIN_MILLIS);
+        errPump.join(PUMP_DRAIN_MILLIS);
+        if (outPump.isAlive() || errPump.isAlive()) {
+            closeQuietly(process.getInputStream());
+            closeQuietly(process.getErrorStream());
+            outPump.join();
+            errPump.join();
+        }
+    }
+
+    private static void closeQuietly(InputStream stream) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            // the pump ends either way
+        }
+    }
+
+    private static void killForcibly(Process process) throws InterruptedException {
+        process.toHandle().destroyForcibly();
+        process.waitFor();
     }
 
     Result run(Class<?> main, String... args) {
@@ -254,8 +286,7 @@ final class ForkedJvm {
             }
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 dumpThreadsAndKill(process);
-                outPump.join();
-                errPump.join();
+                drain(process, outPump, errPump);
                 throw new AssertionError("hung: " + String.join(" ", command) + " did not end within " + timeoutSeconds
                     + " s\n" + new Result(-1, out.toByteArray(), err.toByteArray()));
             }
@@ -339,8 +370,7 @@ final class ForkedJvm {
         Result await(long timeoutSeconds) throws InterruptedException {
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 dumpThreadsAndKill(process);
-                outPump.join();
-                errPump.join();
+                drain(process, outPump, errPump);
                 throw new AssertionError("hung: did not end within " + timeoutSeconds + " s\n"
                     + new Result(-1, out.toByteArray(), err.toByteArray()));
             }
@@ -349,11 +379,10 @@ final class ForkedJvm {
             return new Result(process.exitValue(), out.toByteArray(), err.toByteArray());
         }
 
-        /** SIGKILL, then what it printed. */
+        /** SIGKILL, then what it printed, to the last byte it wrote. */
         Result kill() throws InterruptedException {
-            process.destroyForcibly().waitFor();
-            outPump.join();
-            errPump.join();
+            killForcibly(process);
+            drain(process, outPump, errPump);
             return new Result(process.exitValue(), out.toByteArray(), err.toByteArray());
         }
     }
