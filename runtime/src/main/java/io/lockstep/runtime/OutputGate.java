@@ -110,7 +110,6 @@ final class OutputGate {
     /** Lanes with released outputs and no writer, in turn. */
     private final ArrayDeque<Lane> ready = new ArrayDeque<>();
     private final List<Writer> writers = new ArrayList<>();
-    private int idleWriters;
     private int writersStarted;
     /** An idle writer is waiting to see whether the write in progress blocks (no need to wake another). */
     private boolean watching;
@@ -291,8 +290,18 @@ final class OutputGate {
             return;
         }
         writersStarted++;
-        writers.add(writer);
-        idleWriters++; // counted idle from now: it is about to wait for work
+        writers.add(writer); // idle: it is about to wait for work
+    }
+
+    /** Under the gate's monitor: the writers that hold no lane. */
+    private int idleWriters() {
+        int idle = 0;
+        for (Writer writer : writers) {
+            if (!writer.working) {
+                idle++;
+            }
+        }
+        return idle;
     }
 
     private void writeLoop(Writer me) {
@@ -321,8 +330,7 @@ final class OutputGate {
                     ready.removeFirst();
                     next.taken = true;
                     me.working = true;
-                    idleWriters--;
-                    if (idleWriters == 0 && writers.size() < MAX_WRITERS) {
+                    if (idleWriters() == 0 && writers.size() < MAX_WRITERS) {
                         startWriter(); // should this lane's write block, the others have a writer
                     }
                     return next;
@@ -333,8 +341,7 @@ final class OutputGate {
                 continue;
             }
             if (now - idleSince >= KEEP_ALIVE_NANOS) {
-                if (idleWriters > 1) {
-                    idleWriters--;
+                if (idleWriters() > 1) {
                     writers.remove(me);
                     return null;
                 }
@@ -384,7 +391,6 @@ final class OutputGate {
                 if (next == null || lane.abandoned || written == TURN) {
                     lane.taken = false;
                     me.working = false;
-                    idleWriters++;
                     if (next != null && !lane.abandoned) {
                         ready.addLast(lane); // its turn is over: the lanes that wait go first
                         return;
@@ -409,9 +415,7 @@ final class OutputGate {
                 if (failure != null) {
                     reportFailure("an output could not be written out", failure);
                 }
-                if (lane.outputs.peekFirst() == next) {
-                    lane.outputs.removeFirst();
-                }
+                lane.outputs.removeFirst(); // next: an abandon keeps a taken lane's first output
                 if (next.sequence == writtenSequence + 1) {
                     updateWritten();
                 } else if (lane.id == STDIO) {

@@ -64,7 +64,7 @@ final class Recorder extends SessionMode {
 
     @Override
     long value(long real, int kind) {
-        if (kind == THREAD_LOCAL_RANDOM_SEED || kind == THREAD_SECONDARY_SEED) {
+        if (derivedPerThread(kind)) {
             return threadRandom(real, kind);
         }
         if (recordingHere()) {
@@ -78,7 +78,7 @@ final class Recorder extends SessionMode {
         if (kind == THREAD_NUMBER) {
             return threadNumber(real);
         }
-        if (kind == THREAD_PROBE) {
+        if (derivedPerThread(kind)) {
             return (int) threadRandom(real, kind);
         }
         if (recordingHere()) {

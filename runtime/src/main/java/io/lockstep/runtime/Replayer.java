@@ -106,7 +106,7 @@ final class Replayer extends SessionMode {
 
     @Override
     long value(long real, int kind) {
-        if (kind == THREAD_LOCAL_RANDOM_SEED || kind == THREAD_SECONDARY_SEED) {
+        if (derivedPerThread(kind)) {
             return threadRandom(real, kind);
         }
         if (!recordingHere()) {
@@ -121,7 +121,7 @@ final class Replayer extends SessionMode {
         if (kind == THREAD_NUMBER) {
             return threadNumber(real);
         }
-        if (kind == THREAD_PROBE) {
+        if (derivedPerThread(kind)) {
             return (int) threadRandom(real, kind);
         }
         if (!recordingHere()) {

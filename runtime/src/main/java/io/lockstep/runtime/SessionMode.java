@@ -14,6 +14,11 @@ abstract class SessionMode {
     static final int THREAD_LOCAL_RANDOM_SEED = EntryKind.THREAD_LOCAL_RANDOM_SEED.code();
     static final int THREAD_PROBE = EntryKind.THREAD_PROBE.code();
     static final int THREAD_SECONDARY_SEED = EntryKind.THREAD_SECONDARY_SEED.code();
+
+    /** Kinds derived per thread (Session#threadRandom), never logged: the same in every mode. */
+    static boolean derivedPerThread(int kind) {
+        return kind == THREAD_LOCAL_RANDOM_SEED || kind == THREAD_SECONDARY_SEED || kind == THREAD_PROBE;
+    }
     static final int THREAD_NUMBER = EntryKind.THREAD_NUMBER.code();
 
     final Session session;

@@ -21,17 +21,35 @@ class OutputGateTest {
         return OutputGate.sink(lane, bytes -> written.add(lane + ":" + new String(bytes, StandardCharsets.UTF_8)));
     }
 
-    /** A lane whose first write blocks until {@code unblock} opens, like a socket whose peer stopped reading. */
-    private OutputGate.Sink blockedUntil(CountDownLatch unblock, CountDownLatch entered) {
-        return OutputGate.sink("stalled", bytes -> {
-            entered.countDown();
-            try {
-                unblock.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            written.add("stalled:" + new String(bytes, StandardCharsets.UTF_8));
-        });
+    /** Lanes whose writes block until {@link #release}, like sockets whose peers stopped reading. */
+    private final class Stall {
+        private final CountDownLatch unblock = new CountDownLatch(1);
+        private final CountDownLatch entered;
+
+        /** @param lanes how many blocked writes {@link #awaitBlocked} waits for */
+        Stall(int lanes) {
+            entered = new CountDownLatch(lanes);
+        }
+
+        OutputGate.Sink sink(String lane) {
+            return OutputGate.sink(lane, bytes -> {
+                entered.countDown();
+                try {
+                    unblock.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                written.add(lane + ":" + new String(bytes, StandardCharsets.UTF_8));
+            });
+        }
+
+        void awaitBlocked() throws InterruptedException {
+            assertTrue(entered.await(5, TimeUnit.SECONDS), "each blocked lane had a writer of its own");
+        }
+
+        void release() {
+            unblock.countDown();
+        }
     }
 
     private static void hold(OutputGate gate, long position, long sequence, OutputGate.Sink sink, String text) {
@@ -65,9 +83,8 @@ class OutputGateTest {
     @Test
     void aBlockedLaneHoldsUpNoOtherLaneButTheWrittenCountStopsBeforeIt() throws Exception {
         OutputGate gate = new OutputGate(0);
-        CountDownLatch unblock = new CountDownLatch(1);
-        CountDownLatch entered = new CountDownLatch(1);
-        OutputGate.Sink stalled = blockedUntil(unblock, entered);
+        Stall stall = new Stall(1);
+        OutputGate.Sink stalled = stall.sink("stalled");
         hold(gate, 1, 1, recording("b"), "first");
         hold(gate, 2, 2, stalled, "stuck");
         hold(gate, 3, 3, stalled, "after it");
@@ -75,7 +92,7 @@ class OutputGateTest {
             hold(gate, i, i, recording(i % 2 == 0 ? "b" : "c"), Integer.toString(i));
         }
         gate.releaseUpTo(20);
-        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        stall.awaitBlocked();
         assertTrue(gate.awaitWritten("b", 20, 5000), "lane b waited for the stalled lane: " + written);
         assertTrue(gate.awaitWritten("c", 19, 5000), "lane c waited for the stalled lane: " + written);
         assertFalse(gate.awaitWritten("stalled", 3, 100));
@@ -83,7 +100,7 @@ class OutputGateTest {
         assertEquals(20, gate.confirmedSequence(), "no stdout or stderr output is pending: a backup writes none again");
         assertFalse(written.contains("stalled:after it"));
 
-        unblock.countDown();
+        stall.release();
         assertTrue(gate.awaitReleasedWritten(5000));
         assertEquals(20, gate.writtenSequence());
         assertTrue(written.indexOf("stalled:stuck") < written.indexOf("stalled:after it"), written::toString);
@@ -93,27 +110,19 @@ class OutputGateTest {
     @Test
     void manyBlockedLanesAtOnceEachGetAWriter() throws Exception {
         OutputGate gate = new OutputGate(0);
-        CountDownLatch unblock = new CountDownLatch(1);
         int stalledLanes = 10;
-        CountDownLatch entered = new CountDownLatch(stalledLanes);
+        Stall stall = new Stall(stalledLanes);
         long sequence = 0;
         for (int lane = 0; lane < stalledLanes; lane++) {
             String name = "stalled-" + lane;
-            hold(gate, ++sequence, sequence, OutputGate.sink(name, bytes -> {
-                entered.countDown();
-                try {
-                    unblock.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }), name);
+            hold(gate, ++sequence, sequence, stall.sink(name), name);
         }
         hold(gate, ++sequence, sequence, recording("free"), "through");
         gate.releaseUpTo(sequence);
-        assertTrue(entered.await(5, TimeUnit.SECONDS), "every blocked lane had a writer of its own");
+        stall.awaitBlocked();
         assertTrue(gate.awaitWritten("free", sequence, 5000));
         assertEquals(0, gate.writtenSequence());
-        unblock.countDown();
+        stall.release();
         assertTrue(gate.awaitReleasedWritten(5000));
         assertEquals(sequence, gate.writtenSequence());
     }
@@ -121,15 +130,14 @@ class OutputGateTest {
     @Test
     void stdoutAndStderrStayInOrderAndABlockedSocketDoesNotHoldBackWhatTheBackupMayTakeAsDone() throws Exception {
         OutputGate gate = new OutputGate(0);
-        CountDownLatch unblock = new CountDownLatch(1);
-        CountDownLatch entered = new CountDownLatch(1);
-        hold(gate, 1, 1, blockedUntil(unblock, entered), "stuck");
+        Stall stall = new Stall(1);
+        hold(gate, 1, 1, stall.sink("stalled"), "stuck");
         for (int i = 2; i <= 40; i++) {
             hold(gate, i, i, OutputGate.sink(OutputGate.STDIO, bytes -> written.add(new String(bytes, StandardCharsets.UTF_8))),
                 (i % 2 == 0 ? "out " : "err ") + i);
         }
         gate.releaseUpTo(40);
-        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        stall.awaitBlocked();
         assertTrue(gate.awaitWritten(OutputGate.STDIO, 40, 5000), "stdout and stderr waited for the blocked socket");
         List<String> expected = new ArrayList<>();
         for (int i = 2; i <= 40; i++) {
@@ -138,7 +146,7 @@ class OutputGateTest {
         assertEquals(expected, written, "stdout and stderr left in the order they were written");
         assertEquals(0, gate.writtenSequence());
         assertEquals(40, gate.confirmedSequence(), "every stdout and stderr output is out: the backup need keep none");
-        unblock.countDown();
+        stall.release();
         assertTrue(gate.awaitReleasedWritten(5000));
         assertEquals(40, gate.writtenSequence());
     }
@@ -166,17 +174,16 @@ class OutputGateTest {
     @Test
     void aClosedSocketsUnreadOutputsAreDroppedAndItsWriterLetsGoBeforeTheClose() throws Exception {
         OutputGate gate = new OutputGate(0);
-        CountDownLatch unblock = new CountDownLatch(1);
-        CountDownLatch entered = new CountDownLatch(1);
-        OutputGate.Sink stalled = blockedUntil(unblock, entered);
+        Stall stall = new Stall(1);
+        OutputGate.Sink stalled = stall.sink("stalled");
         for (int i = 1; i <= 5; i++) {
             hold(gate, i, i, stalled, Integer.toString(i));
         }
         hold(gate, 6, 6, recording("other"), "6");
         gate.releaseUpTo(6);
-        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        stall.awaitBlocked();
         assertFalse(gate.awaitWritten("stalled", 5, 50));
-        gate.abandon("stalled", unblock::countDown, 5000); // the shutdown that makes the blocked write fail
+        gate.abandon("stalled", stall::release, 5000); // the shutdown that makes the blocked write fail
         assertTrue(gate.awaitReleasedWritten(5000));
         assertEquals(6, gate.writtenSequence(), "dropped outputs hold nothing up");
         assertEquals(List.of("other:6", "stalled:1"), written.stream().sorted().toList(), "only the write in progress finished");

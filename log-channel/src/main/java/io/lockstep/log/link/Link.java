@@ -162,6 +162,7 @@ public final class Link implements AutoCloseable {
      */
     private static void shortenTimerSlack() {
         try {
+            // The entry is /proc/<tid>/timerslack_ns; /proc/thread-self (task/<tid>) has none.
             Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // "<pid>/task/<tid>"
             Files.writeString(Path.of("/proc", self.getFileName().toString(), "timerslack_ns"), LINK_THREAD_TIMER_SLACK_NANOS);
         } catch (IOException | RuntimeException e) {
