@@ -5,6 +5,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -19,6 +20,7 @@ import java.util.function.Supplier;
  */
 public final class BlockJournal {
     static final long MAX_PENDING_BYTES = 64L * 1024 * 1024;
+    private static final long POLL_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final ManyToOneConcurrentLinkedQueue<byte[]> pending = new ManyToOneConcurrentLinkedQueue<>();
     private final AtomicLong pendingBytes = new AtomicLong();
@@ -69,7 +71,7 @@ public final class BlockJournal {
      */
     public JournalWriter finish() {
         stopping = true;
-        java.util.concurrent.locks.LockSupport.unpark(thread);
+        LockSupport.unpark(thread);
         try {
             thread.join();
         } catch (InterruptedException e) {
@@ -81,7 +83,6 @@ public final class BlockJournal {
     }
 
     private void drainLoop() {
-        IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
         try {
             if (writer == null) {
                 writer = opener.get();
@@ -97,7 +98,11 @@ public final class BlockJournal {
                 if (last) {
                     return;
                 }
-                idle.idle(drained);
+                if (drained == 0) {
+                    // Not a wait that starts short after each round: under a steady trickle of
+                    // blocks that woke this thread many times per block.
+                    LockSupport.parkNanos(this, POLL_PERIOD_NANOS);
+                }
             }
         } catch (Throwable t) {
             failure = t;

@@ -30,6 +30,7 @@ public final class LogWriter implements AutoCloseable {
     private static final int BLOCK_CAPACITY = 256 * 1024;
     /** Blocks that are also streamed stay small, so the backup gets each one soon. */
     private static final int STREAMED_BLOCK_CAPACITY = 32 * 1024;
+    private static final long DRAIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** Where blocks go besides the journal: the link to a backup. Called under the drain lock, before the journal append. */
     public interface BlockSink {
@@ -102,6 +103,7 @@ public final class LogWriter implements AutoCloseable {
         int index;
         while ((index = ring.tryClaim(MESSAGE_TYPE, length)) <= 0) {
             checkHealthy();
+            LockSupport.unpark(drainer);
             producerIdle.idle();
         }
         producerIdle.reset();
@@ -136,9 +138,15 @@ public final class LogWriter implements AutoCloseable {
         oversizedBuffer = null;
         while (ring.producerPosition() != ring.consumerPosition()) {
             checkHealthy();
+            LockSupport.unpark(drainer);
             producerIdle.idle();
         }
-        drainLock.lock();
+        // Polled, not lock(): the caller is an application thread, and the drain thread's
+        // unlock would not wake it from a park the agent models.
+        while (!drainLock.tryLock()) {
+            checkHealthy();
+            producerIdle.idle();
+        }
         try {
             flushBlock();
             byte[] single = new byte[Block.HEADER_LENGTH + entry.length];
@@ -184,19 +192,17 @@ public final class LogWriter implements AutoCloseable {
     }
 
     private void drainLoop() {
-        // An output wakes this thread at once (flushSoon); everything else can wait a millisecond.
-        IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
+        // An output drains what it needs itself (flushSoon) and a full ring wakes this thread
+        // (claim): everything else can wait a millisecond. A wait that starts short after each
+        // round woke this thread several times per entry under a server's steady trickle of them.
         try {
             while (true) {
                 boolean stopping = closing;
-                int drained = drainOnce();
-                if (drained == 0) {
+                if (drainOnce() == 0) {
                     if (stopping) {
                         return;
                     }
-                    idle.idle();
-                } else {
-                    idle.reset();
+                    LockSupport.parkNanos(this, DRAIN_PERIOD_NANOS);
                 }
             }
         } catch (Throwable t) {
@@ -248,6 +254,7 @@ public final class LogWriter implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        LockSupport.unpark(drainer);
         try {
             drainer.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {

@@ -287,7 +287,11 @@ public final class Scheduler {
         Hooks.holder = null;
         synchronized (idleLock) {
             idle = true;
-            idleLock.notifyAll();
+            // Woken only for work: a server's threads leave the token free and take it back
+            // thousands of times a second, and each needless wake-up costs a core switch.
+            if (readyToAdmit() || timedBlocks > 0) {
+                idleLock.notifyAll();
+            }
         }
     }
 
@@ -495,9 +499,12 @@ public final class Scheduler {
         }
     }
 
+    /** While the token is held, its holder admits at its next switch point, and the idle thread has nothing to do. */
     private void wakeIdle() {
         synchronized (idleLock) {
-            idleLock.notifyAll();
+            if (idle) {
+                idleLock.notifyAll();
+            }
         }
     }
 
