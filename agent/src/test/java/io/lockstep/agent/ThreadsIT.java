@@ -5,6 +5,7 @@ import io.lockstep.programs.threads.AtomicsAndMaps;
 import io.lockstep.programs.threads.Deadlock;
 import io.lockstep.programs.threads.Executors;
 import io.lockstep.programs.threads.Futures;
+import io.lockstep.programs.threads.HotMonitors;
 import io.lockstep.programs.threads.Locks;
 import io.lockstep.programs.threads.MissedSwitchPoint;
 import io.lockstep.programs.threads.MonitorsAndWaits;
@@ -67,6 +68,21 @@ class ThreadsIT {
         for (int pair = 1; pair <= PAIRS; pair++) {
             assertReplayMatchesRecording(program, tmp.resolve(program.getSimpleName() + "-" + pair), "");
         }
+    }
+
+    /**
+     * A synchronized block the agent rewrote is still one the first JIT tier (C1) compiles: a
+     * hook call in the wrong place of javac's exit path made C1 decline every such method, which
+     * then ran interpreted until C2 took it (PrintCompilation says "COMPILE SKIPPED").
+     */
+    @Test
+    void synchronizedBlocksTheAgentRewroteStillCompile() {
+        ForkedJvm.Result result = ForkedJvm.record(tmp.resolve("hot")).jvmOption("-XX:+PrintCompilation").run(HotMonitors.class);
+        assertEquals(0, result.exit(), result::toString);
+        List<String> compiled = result.stdout().lines()
+            .filter(line -> line.contains("HotMonitors::add") || line.contains("ConcurrentHashMap::putVal")).toList();
+        assertTrue(compiled.stream().anyMatch(line -> line.contains("HotMonitors::addChecked")), result::toString);
+        assertEquals(List.of(), compiled.stream().filter(line -> line.contains("COMPILE SKIPPED")).toList());
     }
 
     /**

@@ -118,6 +118,10 @@ final class HookClassVisitor extends ClassVisitor {
          */
         private final List<Label[]> wrappedRanges = new ArrayList<>();
         private Label wrappedFrom;
+        /** The method's own exception ranges {start, end, handler, type}, held back until the code is written: see visitMaxs. */
+        private final List<Object[]> tryCatchBlocks = new ArrayList<>();
+        /** Around each model exit written before a monitorexit: {before the call, after it}. */
+        private final List<Label[]> modelExits = new ArrayList<>();
         private final Set<Label> visited = new HashSet<>();
         private int extraStack;
 
@@ -212,8 +216,9 @@ final class HookClassVisitor extends ClassVisitor {
         }
 
         /**
-         * What every way out of a wrapped body does: end the JDK initialiser, or exit the monitor,
-         * the model first (the monitor is still held: an exception here meets a consistent handler).
+         * What every return from a wrapped body does (and the JDK initialiser's handler): end the
+         * JDK initialiser, or exit the monitor, the model first (the monitor is still held, inside
+         * the wrapped range: an exception here meets a consistent handler).
          */
         private void leaveBody() {
             if (jdkInit) {
@@ -365,12 +370,24 @@ final class HookClassVisitor extends ClassVisitor {
                 return;
             }
             if (synchronizes && opcode == Opcodes.MONITOREXIT) {
-                // The model's exit first, while the monitor is held: javac's handler covers this
-                // instruction and exits the monitor itself, so a call after the real exit would
-                // leave the JIT an inconsistent lock state (it then declines to compile the method).
                 super.visitInsn(Opcodes.DUP);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorExit", "(Ljava/lang/Object;)V", false);
-                super.visitInsn(Opcodes.MONITOREXIT);
+                if (inHandlerThatCoversItself()) {
+                    // javac's handler of a synchronized block: the real exit first, then the
+                    // model's, left out of the handler's range (see writeTryCatchBlocks).
+                    super.visitInsn(Opcodes.MONITOREXIT);
+                    Label before = new Label();
+                    Label after = new Label();
+                    super.visitLabel(before);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorExit", "(Ljava/lang/Object;)V", false);
+                    super.visitLabel(after);
+                    modelExits.add(new Label[] {before, after});
+                } else {
+                    // Elsewhere the model's exit first, while the monitor is held: the handler
+                    // that covers this instruction exits the monitor itself, so a call after the
+                    // real exit would meet it with a lock state C1 cannot merge.
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorExit", "(Ljava/lang/Object;)V", false);
+                    super.visitInsn(Opcodes.MONITOREXIT);
+                }
                 extraStack = Math.max(extraStack, 1);
                 changed = true;
                 return;
@@ -420,7 +437,54 @@ final class HookClassVisitor extends ClassVisitor {
         }
 
         @Override
+        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
+            tryCatchBlocks.add(new Object[] {start, end, handler, type});
+        }
+
+        /** Inside a range that starts at its own handler: javac's exit path of a synchronized block. */
+        private boolean inHandlerThatCoversItself() {
+            for (Object[] block : tryCatchBlocks) {
+                if (block[0] == block[2] && visited.contains((Label) block[0]) && !visited.contains((Label) block[1])) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * The method's exception ranges, in their order, but for one change. javac's handler of a
+         * synchronized block covers itself, up to its monitorexit. C1 (the first JIT tier) needs
+         * every call made while a monitor is held to be covered, and cannot merge an edge from the
+         * handler back into itself: so the model's exit there comes after the real one, outside
+         * the range. Without this, every synchronized block the agent rewrote ran interpreted until
+         * C2 compiled it ("COMPILE SKIPPED: error while joining with exception handler").
+         */
+        private void writeTryCatchBlocks() {
+            for (Object[] block : tryCatchBlocks) {
+                Label start = (Label) block[0];
+                Label end = (Label) block[1];
+                Label handler = (Label) block[2];
+                String type = (String) block[3];
+                Label from = start;
+                if (start == handler) {
+                    for (Label[] exit : modelExits) {
+                        if (exit[0].getOffset() >= from.getOffset() && exit[1].getOffset() <= end.getOffset()) {
+                            if (exit[0].getOffset() > from.getOffset()) {
+                                super.visitTryCatchBlock(from, exit[0], handler, type);
+                            }
+                            from = exit[1];
+                        }
+                    }
+                }
+                if (end.getOffset() > from.getOffset()) {
+                    super.visitTryCatchBlock(from, end, handler, type);
+                }
+            }
+        }
+
+        @Override
         public void visitMaxs(int maxStack, int maxLocals) {
+            writeTryCatchBlocks(); // before the wrapped body's handler: inner ranges come first
             int stack = maxStack + extraStack;
             if (unsynchronize || jdkInit) {
                 stack = Math.max(stack, emitMonitorHandler());
@@ -442,7 +506,19 @@ final class HookClassVisitor extends ClassVisitor {
             boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
             Object[] locals = isStatic ? new Object[0] : new Object[] {className};
             super.visitFrame(expanded ? Opcodes.F_NEW : Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
-            leaveBody();
+            if (jdkInit) {
+                leaveBody();
+            } else {
+                // As javac writes it (the handler covers itself up to its monitorexit), with the
+                // model's exit after the real one, outside every range: see writeTryCatchBlocks.
+                Label exited = new Label();
+                super.visitTryCatchBlock(handler, exited, handler, null);
+                loadMonitor();
+                super.visitInsn(Opcodes.MONITOREXIT);
+                super.visitLabel(exited);
+                loadMonitor();
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorExit", "(Ljava/lang/Object;)V", false);
+            }
             super.visitInsn(Opcodes.ATHROW);
             return 2;
         }
