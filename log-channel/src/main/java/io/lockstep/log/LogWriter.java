@@ -100,13 +100,15 @@ public final class LogWriter implements AutoCloseable {
             Entry.writeHeader(oversizedBuffer, 0, length, kind, threadId, position);
             return Entry.HEADER_LENGTH;
         }
-        int index;
-        while ((index = ring.tryClaim(MESSAGE_TYPE, length)) <= 0) {
-            checkHealthy();
-            LockSupport.unpark(drainer);
-            producerIdle.idle();
+        int index = ring.tryClaim(MESSAGE_TYPE, length);
+        if (index <= 0) {
+            LockSupport.unpark(drainer); // full: the drainer's next look is due in up to a millisecond
+            while ((index = ring.tryClaim(MESSAGE_TYPE, length)) <= 0) {
+                checkHealthy();
+                producerIdle.idle();
+            }
+            producerIdle.reset();
         }
-        producerIdle.reset();
         claimedIndex = index;
         Entry.writeHeader(ring.buffer(), index, length, kind, threadId, position);
         return index + Entry.HEADER_LENGTH;
@@ -136,19 +138,17 @@ public final class LogWriter implements AutoCloseable {
         byte[] entry = oversized;
         oversized = null;
         oversizedBuffer = null;
-        while (ring.producerPosition() != ring.consumerPosition()) {
-            checkHealthy();
-            LockSupport.unpark(drainer);
-            producerIdle.idle();
-        }
         // Polled, not lock(): the caller is an application thread, and the drain thread's
         // unlock would not wake it from a park the agent models.
         while (!drainLock.tryLock()) {
             checkHealthy();
             producerIdle.idle();
         }
+        producerIdle.reset();
         try {
-            flushBlock();
+            while (drainRing() > 0) {
+                // everything before it goes first, in order
+            }
             byte[] single = new byte[Block.HEADER_LENGTH + entry.length];
             System.arraycopy(entry, 0, single, Block.HEADER_LENGTH, entry.length);
             long position = new UnsafeBuffer(entry).getLong(Entry.POSITION_OFFSET);

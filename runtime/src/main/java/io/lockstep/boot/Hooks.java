@@ -89,7 +89,7 @@ public final class Hooks {
         }
     }
 
-    /** After a real monitorexit. */
+    /** Beside a real monitorexit: before it inside a block, after it on javac's exception path (see HookClassVisitor). */
     public static void monitorExit(Object monitor) {
         if (Thread.currentThread() == holder) {
             delegate.monitorExit(monitor);

@@ -120,8 +120,10 @@ final class HookClassVisitor extends ClassVisitor {
         private Label wrappedFrom;
         /** The method's own exception ranges {start, end, handler, type}, held back until the code is written: see visitMaxs. */
         private final List<Object[]> tryCatchBlocks = new ArrayList<>();
-        /** Around each model exit written before a monitorexit: {before the call, after it}. */
+        /** Around each model exit written after a handler's monitorexit: {before the call, after it}. */
         private final List<Label[]> modelExits = new ArrayList<>();
+        /** The range of the self-covering handler just entered {start, end, handler, type}, until its first monitorexit or monitorenter. */
+        private Object[] handlerExitPath;
         private final Set<Label> visited = new HashSet<>();
         private int extraStack;
 
@@ -249,6 +251,11 @@ final class HookClassVisitor extends ClassVisitor {
         public void visitLabel(Label label) {
             super.visitLabel(label);
             visited.add(label);
+            for (Object[] block : tryCatchBlocks) {
+                if (block[0] == label && block[2] == label) {
+                    handlerExitPath = block;
+                }
+            }
         }
 
         /**
@@ -362,6 +369,7 @@ final class HookClassVisitor extends ClassVisitor {
         @Override
         public void visitInsn(int opcode) {
             if (synchronizes && opcode == Opcodes.MONITORENTER) {
+                handlerExitPath = null;
                 super.visitInsn(Opcodes.DUP);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, Rules.HOOKS, "monitorEnter", "(Ljava/lang/Object;)V", false);
                 super.visitInsn(Opcodes.MONITORENTER);
@@ -371,9 +379,11 @@ final class HookClassVisitor extends ClassVisitor {
             }
             if (synchronizes && opcode == Opcodes.MONITOREXIT) {
                 super.visitInsn(Opcodes.DUP);
-                if (inHandlerThatCoversItself()) {
-                    // javac's handler of a synchronized block: the real exit first, then the
-                    // model's, left out of the handler's range (see writeTryCatchBlocks).
+                if (handlerExitPath != null && !visited.contains((Label) handlerExitPath[1])) {
+                    handlerExitPath = null;
+                    // The first exit in a handler that covers itself, before any enter: javac's
+                    // exit path of a synchronized block. The real exit first, then the model's,
+                    // left out of the handler's range (see writeTryCatchBlocks).
                     super.visitInsn(Opcodes.MONITOREXIT);
                     Label before = new Label();
                     Label after = new Label();
@@ -436,19 +446,14 @@ final class HookClassVisitor extends ClassVisitor {
             changed = true;
         }
 
+        /**
+         * Held back until the code is written. A split range would shift the exception-table
+         * index that a type annotation of a catch parameter names; javac's shape is never split
+         * (its model exit comes last in the range), so the count stays as it was.
+         */
         @Override
         public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
             tryCatchBlocks.add(new Object[] {start, end, handler, type});
-        }
-
-        /** Inside a range that starts at its own handler: javac's exit path of a synchronized block. */
-        private boolean inHandlerThatCoversItself() {
-            for (Object[] block : tryCatchBlocks) {
-                if (block[0] == block[2] && visited.contains((Label) block[0]) && !visited.contains((Label) block[1])) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /**
