@@ -4,6 +4,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -31,6 +32,7 @@ public final class LogWriter implements AutoCloseable {
     /** Blocks that are also streamed stay small, so the backup gets each one soon. */
     private static final int STREAMED_BLOCK_CAPACITY = 32 * 1024;
     private static final long DRAIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int DRAIN_LIMIT = 4096;
 
     /** Where blocks go besides the journal: the link to a backup. Called under the drain lock, before the journal append. */
     public interface BlockSink {
@@ -46,6 +48,7 @@ public final class LogWriter implements AutoCloseable {
     private final IdleStrategy producerIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
 
     private final BlockSink sink;
+    private final MessageHandler entryToBlock = this::appendToBlock;
     private final int blockCapacity;
     private final byte[] blockArray;
     private final UnsafeBuffer block;
@@ -146,8 +149,8 @@ public final class LogWriter implements AutoCloseable {
         }
         producerIdle.reset();
         try {
-            while (drainRing() > 0) {
-                // everything before it goes first, in order
+            while (ring.consumerPosition() != ring.producerPosition()) {
+                drainRing(); // everything before it goes first, in order
             }
             byte[] single = new byte[Block.HEADER_LENGTH + entry.length];
             System.arraycopy(entry, 0, single, Block.HEADER_LENGTH, entry.length);
@@ -219,21 +222,28 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
-    /** Under the drain lock: everything committed so far, in blocks, to the link and the journal. */
+    /** Under the drain lock: what is committed (up to a limit), in blocks, to the link and the journal. */
     private int drainRing() {
-        int drained = ring.read((type, buffer, index, length) -> {
-            if (blockLength + length > blockCapacity) {
-                flushBlock();
-            }
-            if (blockCount == 0) {
-                blockFirstPosition = buffer.getLong(index + Entry.POSITION_OFFSET);
-            }
-            buffer.getBytes(index, block, blockLength, length);
-            blockLength += length;
-            blockCount++;
-        }, 4096);
+        int drained = ring.read(entryToBlock, DRAIN_LIMIT);
+        if (drained < DRAIN_LIMIT) {
+            // One read stops at the end of the buffer (a wrapped entry leaves padding there, which
+            // counts as no entry): the next one goes on from the start.
+            drained += ring.read(entryToBlock, DRAIN_LIMIT - drained);
+        }
         flushBlock();
         return drained;
+    }
+
+    private void appendToBlock(int type, MutableDirectBuffer buffer, int index, int length) {
+        if (blockLength + length > blockCapacity) {
+            flushBlock();
+        }
+        if (blockCount == 0) {
+            blockFirstPosition = buffer.getLong(index + Entry.POSITION_OFFSET);
+        }
+        buffer.getBytes(index, block, blockLength, length);
+        blockLength += length;
+        blockCount++;
     }
 
     private void flushBlock() {
