@@ -12,8 +12,11 @@ import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.WeakHashMap;
 
 /** Instruments classes as they load, and the JDK classes that were loaded before the agent. */
@@ -23,6 +26,12 @@ public final class HookTransformer implements ClassFileTransformer {
     private final ThreadTypes jdkThreadTypes = new ThreadTypes(null);
     /** Weak keys: an application's class loaders may come and go. */
     private final Map<ClassLoader, ThreadTypes> threadTypesByLoader = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * The JDK classes that came through here as they loaded, until the loaded ones are
+     * re-instrumented: those need no second pass (see retransformLoaded).
+     */
+    private final Set<String> jdkClassesSeenLoading = ConcurrentHashMap.newKeySet();
+    private volatile boolean watchingLoads = true;
 
     public HookTransformer(ClassLoader agentLoader) {
         this.agentLoader = agentLoader;
@@ -35,6 +44,9 @@ public final class HookTransformer implements ClassFileTransformer {
             return null;
         }
         boolean jdkClass = loader == null || loader == platformLoader;
+        if (jdkClass && classBeingRedefined == null && watchingLoads) {
+            jdkClassesSeenLoading.add(className);
+        }
         Scope scope = Rules.scopeOf(className, jdkClass);
         boolean synchronizes = Rules.synchronizes(className, jdkClass);
         if (scope == Scope.NONE && !synchronizes) {
@@ -79,22 +91,58 @@ public final class HookTransformer implements ClassFileTransformer {
         }
     }
 
-    /** Re-instruments the already loaded classes that the rules cover. */
+    /**
+     * Re-instruments the already loaded classes that the rules cover. A class whose loading began
+     * before this transformer was added and ended after the first look at the loaded classes is
+     * in neither: left so, it ran uninstrumented for the whole run (java.util.Random, loaded by
+     * the agent's start-up on another thread at that moment, made a recording miss the
+     * application's first seed, and its replay diverge). A second look finds it: everything that
+     * began loading later came through the transformer.
+     */
     public void retransformLoaded(Instrumentation instrumentation) {
-        List<Class<?>> targets = new ArrayList<>();
-        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
-            ClassLoader loader = type.getClassLoader();
-            boolean jdkClass = loader == null || loader == platformLoader;
-            if (!jdkClass || type.isArray() || type.isPrimitive() || type.isHidden()) {
-                continue;
+        Set<Class<?>> considered = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int look = 0; look < 3; look++) {
+            List<Class<?>> targets = new ArrayList<>();
+            boolean unseen = false;
+            for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+                if (!considered.add(type)) {
+                    continue;
+                }
+                String target = retransformTarget(instrumentation, type);
+                if (target != null && !jdkClassesSeenLoading.contains(target)) {
+                    targets.add(type);
+                    unseen = true;
+                }
             }
-            String className = type.getName().replace('.', '/');
-            Scope scope = Rules.scopeOf(className, true);
-            boolean synchronizes = Rules.synchronizes(className, true);
-            if ((scope != Scope.NONE || synchronizes) && instrumentation.isModifiableClass(type)
-                && mayChange(type, className, scope, synchronizes)) {
-                targets.add(type);
+            retransform(instrumentation, targets);
+            if (look > 0 && !unseen) {
+                break;
             }
+        }
+        watchingLoads = false;
+        jdkClassesSeenLoading.clear();
+    }
+
+    /** The internal name of a loaded JDK class that the rules may change, or null. */
+    private String retransformTarget(Instrumentation instrumentation, Class<?> type) {
+        ClassLoader loader = type.getClassLoader();
+        boolean jdkClass = loader == null || loader == platformLoader;
+        if (!jdkClass || type.isArray() || type.isPrimitive() || type.isHidden()) {
+            return null;
+        }
+        String className = type.getName().replace('.', '/');
+        Scope scope = Rules.scopeOf(className, true);
+        boolean synchronizes = Rules.synchronizes(className, true);
+        if ((scope != Scope.NONE || synchronizes) && instrumentation.isModifiableClass(type)
+            && mayChange(type, className, scope, synchronizes)) {
+            return className;
+        }
+        return null;
+    }
+
+    private static void retransform(Instrumentation instrumentation, List<Class<?>> targets) {
+        if (targets.isEmpty()) {
+            return;
         }
         try {
             instrumentation.retransformClasses(targets.toArray(new Class<?>[0]));
