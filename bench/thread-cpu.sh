@@ -13,18 +13,9 @@ SETUP=${1:-record}
 CLIENTS=${2:-16}
 SECONDS_=${3:-4}
 WARMUP=3
-JAVA=${JAVA:-java}
-AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
-APP=demo-apps/target/demo-apps.jar
-BENCH=benchmarks/target/benchmarks.jar
-for f in "$AGENT" "$APP" "$BENCH"; do
-  [ -f "$f" ] || { echo "missing $f: build first with: mvn -B -q -DskipTests package" >&2; exit 1; }
-done
-work=$(mktemp -d)
-pids=()
-trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+. bench/servers-common.sh
 
-base=$(( 20000 + RANDOM % 20000 ))
+base=$(free_port)
 port=$(( base + 2 ))
 common="primary=127.0.0.1:$base,backup=127.0.0.1:$(( base + 1 )),lock=$work/lock"
 case $SETUP in
@@ -39,10 +30,7 @@ case $SETUP in
   *) echo "SETUP must be none, record or live (got '$SETUP')" >&2; exit 2 ;;
 esac
 pids+=("${servers[@]}")
-for _ in $(seq 600); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.05
-done
+await_port "$port" "${servers[0]}"
 "$JAVA" -cp "$BENCH" io.lockstep.benchmarks.KvBench 127.0.0.1 "$port" "$CLIENTS" $(( SECONDS_ + 4 )) "$WARMUP" "$SETUP:" > "$work/bench" &
 bench=$!; pids+=("$bench")
 sleep $(( WARMUP + 2 ))

@@ -8,6 +8,7 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +125,8 @@ final class HookClassVisitor extends ClassVisitor {
         private final List<Label[]> modelExits = new ArrayList<>();
         /** The range of the self-covering handler just entered {start, end, handler, type}, until its first monitorexit or monitorenter. */
         private Object[] handlerExitPath;
+        /** The ranges that start at their own handler, by that label. */
+        private final Map<Label, Object[]> selfCoveringHandlers = new HashMap<>();
         private final Set<Label> visited = new HashSet<>();
         private int extraStack;
 
@@ -251,10 +254,9 @@ final class HookClassVisitor extends ClassVisitor {
         public void visitLabel(Label label) {
             super.visitLabel(label);
             visited.add(label);
-            for (Object[] block : tryCatchBlocks) {
-                if (block[0] == label && block[2] == label) {
-                    handlerExitPath = block;
-                }
+            Object[] selfCovering = selfCoveringHandlers.get(label);
+            if (selfCovering != null) {
+                handlerExitPath = selfCovering;
             }
         }
 
@@ -453,7 +455,11 @@ final class HookClassVisitor extends ClassVisitor {
          */
         @Override
         public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
-            tryCatchBlocks.add(new Object[] {start, end, handler, type});
+            Object[] block = {start, end, handler, type};
+            tryCatchBlocks.add(block);
+            if (start == handler) {
+                selfCoveringHandlers.put(handler, block);
+            }
         }
 
         /**

@@ -1,0 +1,22 @@
+# Sourced by the server benchmarks (bench/server.sh, bench/thread-cpu.sh), from the repository's
+# root: the jars they run, a work directory and the processes to kill on exit, and ports.
+JAVA=${JAVA:-java}
+AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
+APP=demo-apps/target/demo-apps.jar
+BENCH=benchmarks/target/benchmarks.jar
+for f in "$AGENT" "$APP" "$BENCH"; do
+  [ -f "$f" ] || { echo "missing $f: build first with: mvn -B -q -DskipTests package" >&2; exit 1; }
+done
+work=$(mktemp -d)
+pids=()
+trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+free_port() { echo $(( 20000 + RANDOM % 20000 )); }
+await_port() { # await_port PORT PID: until something accepts on PORT
+  for _ in $(seq 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { echo "the server ended early" >&2; return 1; }
+    sleep 0.05
+  done
+  return 1
+}
