@@ -8,7 +8,8 @@
 #  (b) throughput of an output-heavy program (OutputLatency LINES 0: single-threaded, every line
 #      an output): no agent, mode=record, primary+backup; medians of ROUNDS, alternating.
 # Usage: bench/output-rule.sh [ROUNDS] [LINES]   (defaults 5, 200000); build first: mvn -B -q -DskipTests package
-# AGENT_JAR=path runs another build of the agent (to compare two commits).
+# AGENT_JAR=path runs another build of the agent (to compare two commits); HOGS=N runs N busy
+# loops beside everything (a loaded host).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
@@ -23,6 +24,7 @@ done
 work=$(mktemp -d)
 pids=()
 trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq "${HOGS:-0}"); do sh -c 'while :; do :; done' & pids+=($!); done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 live() { # live NAME ARGS...: a backup and a primary of OutputLatency; the primary's stdout on this function's stdout
   local name=$1; shift

@@ -3,6 +3,7 @@ package io.lockstep.agent;
 import io.lockstep.demo.Ticker;
 import io.lockstep.demo.bench.OutputLatency;
 import io.lockstep.programs.TempFiles;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -228,6 +229,49 @@ class FailoverIT {
         assertTrue(done.stderr().contains("ignored") && followed.stderr().contains("ignored"), () -> done + "\n" + followed);
         checkComplete(lines(done.stdout()));
         assertEquals("", followed.stdout(), "the backup's output is suppressed while the primary lives");
+    }
+
+    /**
+     * Between outputs the link threads sleep until a datagram or a sender wakes them: on a host
+     * shared with the application, a link thread that polls on a timer is a CPU hog the kernel
+     * makes wait for a core when its datagram arrives (stop 14: 12-45% of a core each under load;
+     * the backup's about a whole core while idle). A pair printing a line every 100 ms, once warm,
+     * must leave them nearly idle (about 4% each here).
+     */
+    @Test
+    void anIdlePairsLinkThreadsSleep() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/schedstat")), "needs Linux's /proc/<pid>/task/<tid>/schedstat");
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, "80", "100");
+        ForkedJvm.Running primary = side("primary", "").start(Ticker.class, "80", "100");
+        assertTrue(primary.awaitLines(40, 60_000), primary::stderrSoFar);
+        long primaryBefore = linkThreadCpuNanos(primary.pid());
+        long backupBefore = linkThreadCpuNanos(backup.pid());
+        long startedNanos = System.nanoTime();
+        Thread.sleep(2000);
+        long primaryUsed = linkThreadCpuNanos(primary.pid()) - primaryBefore;
+        long backupUsed = linkThreadCpuNanos(backup.pid()) - backupBefore;
+        long elapsed = System.nanoTime() - startedNanos;
+        assertTrue(primaryUsed * 100 < elapsed * 15 && backupUsed * 100 < elapsed * 15, () -> "the link threads ran "
+            + primaryUsed / 1_000_000 + " ms (primary) and " + backupUsed / 1_000_000 + " ms (backup) in " + elapsed / 1_000_000
+            + " ms: more than 15% of a core");
+        assertEquals(0, primary.await(60).exit());
+        assertEquals(0, backup.await(60).exit());
+    }
+
+    /** Time on a CPU, in ns (schedstat: exact, where clock-tick accounting misjudges a thread that wakes on the tick), of the threads of {@code pid} named "lockstep-link". */
+    private static long linkThreadCpuNanos(long pid) throws IOException {
+        long nanos = 0;
+        boolean found = false;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                if (Files.readString(task.resolve("comm")).trim().equals("lockstep-link")) {
+                    nanos += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                    found = true;
+                }
+            }
+        }
+        assertTrue(found, "no lockstep-link thread in " + pid);
+        return nanos;
     }
 
     private String endpoint(String side) {

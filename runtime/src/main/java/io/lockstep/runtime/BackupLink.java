@@ -74,6 +74,7 @@ final class BackupLink {
     /** The replay checked the handshake: acknowledgements start (the primary's main waits for the first). */
     void accept() {
         accepted = true;
+        link.wake(); // the primary's main waits for the first acknowledgement
     }
 
     /** Tells the primary why this backup will not follow it, and gives it a moment to arrive. */
@@ -132,6 +133,7 @@ final class BackupLink {
 
     private void run() {
         long heartbeatEvery = Math.max(1, timeoutNanos / 5);
+        link.sleepAtMost(TimeUnit.NANOSECONDS.toMillis(heartbeatEvery) / 2);
         long nextHeartbeat = 0;
         long nextLockPoll = 0;
         long nextStatus = 0;
@@ -163,7 +165,7 @@ final class BackupLink {
                         continue;
                     }
                 }
-                link.idle(work, primaryRunId != 0 && !primaryEnded); // the next block comes unannounced
+                link.idle(work);
             }
         } catch (RuntimeException | Error e) {
             throw Fatal.halt(Fatal.AGENT, "the backup's link failed: " + e);

@@ -1,6 +1,5 @@
 package io.lockstep.runtime;
 
-import io.lockstep.log.Block;
 import io.lockstep.log.LogWriter;
 import io.lockstep.log.link.Link;
 import io.aeron.logbuffer.FragmentHandler;
@@ -10,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The primary's side of the link, on its own agent thread ("lockstep-link"): it streams the log
- * (the journal thread hands it each block), takes the backup's acknowledgements, releases held
+ * (whoever drains the log offers each block, see {@link #send}), takes the backup's acknowledgements, releases held
  * outputs as they are covered, sends heartbeats, and drops the backup when it falls silent for
  * longer than the timeout. From then on, and when no backup came at start, the primary runs
  * alone: outputs leave at once and the log goes only to the journal.
@@ -23,8 +22,6 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private final FragmentHandler handler;
 
     private volatile long acked;
-    /** The last position sent to the backup: it is due to acknowledge it. */
-    private volatile long sent;
     private volatile long lastHeard;
     private volatile long backupRunId;
     private volatile boolean alone;
@@ -68,11 +65,13 @@ final class PrimaryLink implements LogWriter.BlockSink {
         status.write(facts);
     }
 
-    /** The journal thread: every block goes to the backup too, unless there is none (then only to the journal). */
+    /**
+     * Whoever drains the log (an output's own thread, or the drain thread): every block goes to
+     * the backup too, unless there is none (then only to the journal).
+     */
     @Override
     public void send(byte[] block, int length) {
         if (!alone) {
-            sent = Block.lastPosition(block, length); // before the send wakes the link thread: it must expect the ack
             link.sendBlock(block, length, () -> alone || closing);
         }
     }
@@ -140,6 +139,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
 
     private void run() {
         long heartbeatEvery = Math.max(1, timeoutNanos / 5);
+        link.sleepAtMost(TimeUnit.NANOSECONDS.toMillis(heartbeatEvery) / 2);
         long nextHeartbeat = 0;
         long nextStatus = 0;
         try {
@@ -164,7 +164,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
                     confirmedSent = confirmed;
                     work++;
                 }
-                link.idle(work, !alone && acked < sent);
+                link.idle(work);
             }
         } catch (RuntimeException | Error e) {
             runAlone("the link to the backup failed (" + e + ")");

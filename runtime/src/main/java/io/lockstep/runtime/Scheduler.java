@@ -168,6 +168,12 @@ public final class Scheduler {
         return current;
     }
 
+    /** The current thread's record if it is managed (holding the token or not), else null. */
+    ManagedThread managedHere() {
+        Thread thread = Thread.currentThread();
+        return thread == Hooks.holder ? current : lookup(thread);
+    }
+
     /** True on the token holder, in the agent's work or not. */
     boolean holdsToken() {
         return Thread.currentThread() == Hooks.holder;

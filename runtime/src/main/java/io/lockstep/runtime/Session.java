@@ -460,18 +460,30 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
      * it on a contended update, which an agent thread can cause); what it is initialised to must not.
      */
     protected final long threadRandom(long real, int kind) {
-        // Derived on the holder outside the agent's work even inside a JDK class initialiser: a
-        // contended ConcurrentHashMap there (timing-dependent) can be what first initialises the
-        // thread's ThreadLocalRandom, and a real seed drawn then would differ between the runs.
-        // A derived one is the same whenever the first draw happens. The agent's own draws stay
-        // real and are undone (ThreadRandomState).
-        if (!scheduler.runningManaged()) {
-            return real;
+        // Derived on a managed thread whenever it is drawn: the holder's own, inside a JDK class
+        // initialiser too, and in the agent's work. A contended ConcurrentHashMap or LongAdder
+        // (timing's: an agent thread loading classes at the same moment will do) initialises the
+        // thread's ThreadLocalRandom wherever it happens to run; a real seed drawn then would
+        // differ between the runs, a derived one is the same whenever the first draw happens.
+        ManagedThread me = scheduler.managedHere();
+        if (me == null) {
+            return real; // the agent's own threads, and those the JDK starts
         }
-        ManagedThread me = scheduler.current();
         // Each kind counts its own draws: a thread's secondary seed may be drawn before its
-        // generator's seed or after it (timing's), and neither may shift the other.
-        long draw = kind == THREAD_PROBE ? me.probeDraws++ : kind == THREAD_SECONDARY_SEED ? me.secondarySeedDraws++ : me.seedDraws++;
+        // generator's seed or after it (timing's), and neither may shift the other. A draw in the
+        // agent's work is not counted: it happens in one run and not the other, and counting it
+        // would shift the application's next draw.
+        boolean counted = !me.inAgent && scheduler.holdsToken();
+        long draw = kind == THREAD_PROBE ? me.probeDraws : kind == THREAD_SECONDARY_SEED ? me.secondarySeedDraws : me.seedDraws;
+        if (counted) {
+            if (kind == THREAD_PROBE) {
+                me.probeDraws++;
+            } else if (kind == THREAD_SECONDARY_SEED) {
+                me.secondarySeedDraws++;
+            } else {
+                me.seedDraws++;
+            }
+        }
         return mix64(threadRandomBase + (me.index * 0x9E3779B97F4A7C15L) + (draw << 32) + kind);
     }
 

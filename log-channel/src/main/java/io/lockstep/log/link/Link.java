@@ -5,24 +5,30 @@ import io.aeron.ConcurrentPublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.driver.DefaultReceiveChannelEndpointSupplier;
+import io.aeron.driver.DefaultSendChannelEndpointSupplier;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.driver.media.UdpChannelTransport;
 import io.aeron.logbuffer.FragmentHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -32,8 +38,10 @@ import java.util.function.Consumer;
  * <p>
  * The driver and the Aeron client have no threads of their own: the side's one link thread runs
  * their duty cycles in {@link #poll} (Aeron's INVOKER mode). A message then crosses one thread per
- * side, not three (driver, client, link thread each backing off in turn), and a sender on another
- * thread {@linkplain #wake wakes} the link thread instead of waiting for it to poll.
+ * side, not three (driver, client, link thread each backing off in turn). When there is nothing
+ * to do the link thread sleeps in a selector of its own on the driver's UDP sockets, so the
+ * kernel wakes it when a datagram arrives; a sender on another thread {@linkplain #wake wakes} it
+ * the same way.
  * <p>
  * The primary publishes the log on {@link #LOG_STREAM}; the backup publishes acknowledgements
  * and heartbeats on {@link #CONTROL_STREAM}. Every message starts with {@link #MAGIC}, a type
@@ -77,10 +85,14 @@ public final class Link implements AutoCloseable {
     private final AgentInvoker clientDutyCycle;
     /** The thread that runs the duty cycles ({@link #poll}); senders on other threads wake it. */
     private volatile Thread linkThread;
-    /** While a message is due from the peer: it arrives unannounced, so the link thread keeps looking. */
-    private final IdleStrategy awaitingPeer = idleStrategy();
-    /** While nothing is due: the link thread sleeps until a sender wakes it or a heartbeat is due. */
-    private final IdleStrategy resting = new BackoffIdleStrategy(1, 1, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
+    /**
+     * Where the link thread sleeps: readiness of the driver's UDP sockets (watched here as well as
+     * by the driver's own poller), and {@link Selector#wakeup} from senders.
+     */
+    private final Selector arrivals;
+    /** The driver's UDP endpoints as its conductor creates them (their sockets open a little later). */
+    private final List<UdpChannelTransport> transports;
+    private int transportsWatched;
     private final ConcurrentPublication publication;
     private final Subscription subscription;
     private final long runId;
@@ -92,7 +104,9 @@ public final class Link implements AutoCloseable {
     private final String peerEndpoint;
 
     private Link(MediaDriver driver, Aeron aeron, ConcurrentPublication publication, Subscription subscription, long runId,
-                 String localEndpoint, String peerEndpoint) {
+                 String localEndpoint, String peerEndpoint, Selector arrivals, List<UdpChannelTransport> transports) {
+        this.arrivals = arrivals;
+        this.transports = transports;
         this.driver = driver;
         this.driverDutyCycle = driver.sharedAgentInvoker();
         this.aeron = aeron;
@@ -112,7 +126,26 @@ public final class Link implements AutoCloseable {
      */
     public static Link open(Path aeronDirectory, String localEndpoint, int inStream, String peerEndpoint, int outStream,
                             long runId, ErrorHandler errors) {
+        Selector arrivals;
+        try {
+            arrivals = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector for the link thread", e);
+        }
+        List<UdpChannelTransport> transports = new CopyOnWriteArrayList<>();
+        DefaultReceiveChannelEndpointSupplier receiveEndpoints = new DefaultReceiveChannelEndpointSupplier();
+        DefaultSendChannelEndpointSupplier sendEndpoints = new DefaultSendChannelEndpointSupplier();
         MediaDriver.Context driverContext = new MediaDriver.Context()
+            .receiveChannelEndpointSupplier((channel, dispatcher, status, context) -> {
+                UdpChannelTransport endpoint = receiveEndpoints.newInstance(channel, dispatcher, status, context);
+                transports.add(endpoint);
+                return (io.aeron.driver.media.ReceiveChannelEndpoint) endpoint;
+            })
+            .sendChannelEndpointSupplier((channel, status, context) -> {
+                UdpChannelTransport endpoint = sendEndpoints.newInstance(channel, status, context);
+                transports.add(endpoint);
+                return (io.aeron.driver.media.SendChannelEndpoint) endpoint;
+            })
             .aeronDirectoryName(aeronDirectory.toString())
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
@@ -125,7 +158,13 @@ public final class Link implements AutoCloseable {
             .counterValuesBufferLength(1024 * 1024)
             .termBufferSparseFile(true)
             .errorHandler(errors);
-        MediaDriver driver = MediaDriver.launch(driverContext);
+        MediaDriver driver;
+        try {
+            driver = MediaDriver.launch(driverContext);
+        } catch (RuntimeException e) {
+            closeQuietly(arrivals);
+            throw e;
+        }
         try {
             Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(driverContext.aeronDirectoryName())
@@ -134,54 +173,37 @@ public final class Link implements AutoCloseable {
                 .useConductorAgentInvoker(true));
             Subscription subscription = aeron.addSubscription("aeron:udp?endpoint=" + localEndpoint, inStream);
             ConcurrentPublication publication = aeron.addPublication("aeron:udp?endpoint=" + peerEndpoint, outStream);
-            return new Link(driver, aeron, publication, subscription, runId, localEndpoint, peerEndpoint);
+            return new Link(driver, aeron, publication, subscription, runId, localEndpoint, peerEndpoint, arrivals, transports);
         } catch (RuntimeException e) {
             driver.close();
+            closeQuietly(arrivals);
             throw e;
         }
     }
 
-    /**
-     * How a link thread waits while a message from the peer is due: spin a little, then sleep
-     * the shortest time the kernel gives (a 1 us park: about 50-100 us with Linux's default timer
-     * slack), again and again. Measured on 2 shared cores (bench/output-rule.sh): a thread that
-     * yields or spins stays runnable, so on a busy host it waits behind every other runnable
-     * thread for its turn (ms), while a sleeper that wakes is put on a core at once. Yielding
-     * first, then parking up to 100 us: p50 2.2 ms in stop 9's run; short parks only: 0.24 ms.
-     */
-    private static final long SHORTEST_PARK_NANOS = 1_000;
-
-    /** The timer slack the link thread asks for: its shortest park then sleeps about that long, not 50 us more. */
-    private static final String LINK_THREAD_TIMER_SLACK_NANOS = "1000";
-
-    /**
-     * Linux lets a sleep end up to the thread's timer slack late (50 us by default), which made
-     * each of the link thread's shortest parks last 50-100 us: the wait for the peer's next
-     * message, twice on an output's way out. A thread may shorten its own slack
-     * ({@code /proc/<tid>/timerslack_ns}, Linux 4.6+); where it cannot, it keeps the default.
-     */
-    private static void shortenTimerSlack() {
+    private static void closeQuietly(Selector selector) {
         try {
-            // The entry is /proc/<tid>/timerslack_ns; /proc/thread-self (task/<tid>) has none.
-            Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // "<pid>/task/<tid>"
-            Files.writeString(Path.of("/proc", self.getFileName().toString(), "timerslack_ns"), LINK_THREAD_TIMER_SLACK_NANOS);
-        } catch (IOException | RuntimeException e) {
-            // not Linux, an older kernel, or not allowed: the default slack only costs latency
+            selector.close();
+        } catch (IOException e) {
+            // nothing registered with it is ours to lose
         }
     }
 
-    private static IdleStrategy idleStrategy() {
-        if (neverPark) {
-            return new org.agrona.concurrent.YieldingIdleStrategy();
-        }
-        return new BackoffIdleStrategy(10, 10, SHORTEST_PARK_NANOS, SHORTEST_PARK_NANOS);
-    }
+    /**
+     * The longest sleep, unless the side's own timers need less ({@link #sleepAtMost}): the
+     * driver's timers tick at this (status messages, liveness, and the repair of a lost datagram,
+     * which waits for it). Every datagram and every offer wakes the thread at once, so this does
+     * not touch an output's latency; at 1 ms an idle link thread woke about 1,300 times a second.
+     */
+    private static final long LONGEST_SLEEP_MILLIS = 10;
+    private long sleepMillis = LONGEST_SLEEP_MILLIS;
 
     private static volatile boolean neverPark;
 
     /**
-     * idle=yield: those threads never park, they yield. An output then waits microseconds instead
-     * of timer wake-ups, at the price of cores that always look busy. Set before anything opens.
+     * idle=yield: the link threads never sleep, they yield. On an otherwise idle host an output
+     * then waits a few microseconds less, at the price of cores that always look busy. Set before
+     * anything opens.
      */
     public static void neverPark(boolean yieldOnly) {
         neverPark = yieldOnly;
@@ -337,31 +359,67 @@ public final class Link implements AutoCloseable {
     public int poll(FragmentHandler handler, int limit) {
         if (linkThread == null) {
             linkThread = Thread.currentThread();
-            shortenTimerSlack();
         }
-        return driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
+        int work = driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
+        watchNewTransports();
+        return work;
+    }
+
+    /** Adds to {@link #arrivals} the driver's endpoints whose sockets have opened since the last look. */
+    private void watchNewTransports() {
+        while (transportsWatched < transports.size()) {
+            DatagramChannel channel = transports.get(transportsWatched).receiveDatagramChannel();
+            if (channel == null) {
+                return; // created, not opened yet: the next poll looks again
+            }
+            try {
+                channel.register(arrivals, SelectionKey.OP_READ);
+            } catch (ClosedChannelException e) {
+                // closed already: nothing will arrive on it
+            }
+            transportsWatched++;
+        }
     }
 
     /**
-     * After a {@link #poll} that did {@code work}: backs off when it did none. On the link thread.
-     *
-     * @param peerMessageDue whether an answer from the peer is awaited (an acknowledgement of what
-     *                       was sent, the next log block): then it polls closely, else it sleeps
-     *                       (up to a millisecond, or until {@link #wake woken})
+     * After a {@link #poll} that did {@code work}: when it did none, sleeps until a datagram
+     * arrives, a sender {@linkplain #wake wakes} the thread, or the longest sleep passed. On the
+     * link thread.
+     * <p>
+     * A sleeper is put back on a core as soon as the kernel sees its datagram (it has used little
+     * CPU, so the scheduler favours it). Stop 10-14's link thread polled on its own timer (1 us
+     * parks) while a message was due: on a loaded host it looked busy to the scheduler and waited
+     * behind every other runnable thread for its turn, milliseconds per hop, and an idle backup's
+     * used a whole core. Side by side (bench/output-rule.sh, README): with two CPU hogs beside the
+     * pair an output's p50 went from ~4.7 ms to ~0.6-0.9 ms; on an idle host it rose from ~130 us
+     * to ~250-320 us (two wake-ups of an idle core, slow on this VM). idle=yield keeps polling.
      */
-    public void idle(int work, boolean peerMessageDue) {
-        IdleStrategy idle = peerMessageDue ? awaitingPeer : resting;
-        idle.idle(work);
+    public void idle(int work) {
         if (work > 0) {
-            (peerMessageDue ? resting : awaitingPeer).reset();
+            return;
+        }
+        if (neverPark) {
+            Thread.yield();
+            return;
+        }
+        try {
+            arrivals.select(sleepMillis);
+            arrivals.selectedKeys().clear();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the link thread's selector failed", e);
         }
     }
 
-    /** Cuts the link thread's back-off short: something was offered that it must send. */
-    private void wake() {
+    /** Shortens the link thread's longest sleep to what the caller's timers (heartbeats, say) need; at least 1 ms. */
+    public void sleepAtMost(long millis) {
+        sleepMillis = Math.max(1, Math.min(LONGEST_SLEEP_MILLIS, millis));
+    }
+
+    /** Ends the link thread's sleep (or its next one at once): something was offered, or a flag set, that it must act on. */
+    public void wake() {
         Thread thread = linkThread;
         if (thread != null && thread != Thread.currentThread()) {
-            LockSupport.unpark(thread);
+            arrivals.wakeup();
         }
     }
 
@@ -447,6 +505,7 @@ public final class Link implements AutoCloseable {
             aeron.close();
         } finally {
             driver.close();
+            closeQuietly(arrivals);
         }
     }
 }
