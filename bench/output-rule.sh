@@ -24,7 +24,7 @@ done
 work=$(mktemp -d)
 pids=()
 trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq "${HOGS:-0}"); do sh -c 'while :; do :; done' & pids+=($!); done
+for _ in $(seq "${HOGS:-0}"); do sh -c 'while :; do :; done' & pids+=($!); disown $!; done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 live() { # live NAME ARGS...: a backup and a primary of OutputLatency; the primary's stdout on this function's stdout
   local name=$1; shift
