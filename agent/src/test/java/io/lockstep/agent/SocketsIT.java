@@ -4,6 +4,7 @@ import io.lockstep.demo.kv.KvLoad;
 import io.lockstep.demo.kv.KvServer;
 import io.lockstep.demo.kv.NioKvServer;
 import io.lockstep.programs.sockets.ChannelEcho;
+import io.lockstep.programs.sockets.RandomAcrossReads;
 import io.lockstep.programs.sockets.HttpCalls;
 import io.lockstep.programs.sockets.JdkHttpServer;
 import io.lockstep.programs.sockets.SocketTimeouts;
@@ -128,6 +129,12 @@ class SocketsIT {
     @RepeatedTest(3)
     void channelsRecordAndReplay() {
         differential(ChannelEcho.class, "60");
+    }
+
+    /** Two threads blocked in reads at once each keep their own ThreadLocalRandom across the read. */
+    @RepeatedTest(3)
+    void eachThreadKeepsItsOwnRandomnessAcrossABlockingRead() {
+        differential(RandomAcrossReads.class);
     }
 
     /** SO_TIMEOUT on accept and read, and a reset: the timeouts happen where they happened. */

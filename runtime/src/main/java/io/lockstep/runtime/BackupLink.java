@@ -107,6 +107,7 @@ final class BackupLink {
 
     private void stopPolling() {
         closing = true;
+        link.wake();
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(2000);

@@ -43,8 +43,8 @@ public final class Config {
         KEYS.put("backup", "host:port of the backup's log endpoint");
         KEYS.put("lock", "the arbiter lock file shared by both sides");
         KEYS.put("timeout", "failure-detection timeout in milliseconds (a positive integer)");
-        KEYS.put("idle", "how the live modes' own threads wait for work: backoff (spin, then short parks; the default) | "
-            + "yield (never park: lowest output latency, busy cores)");
+        KEYS.put("idle", "how the live modes' link threads wait for work: backoff (sleep until a datagram or an offer wakes "
+            + "them; the default) | yield (never sleep: lower output latency on a host with cores to spare, busy cores)");
         KEYS.put("startup-timeout", "milliseconds a primary waits for its backup before main (then it runs unprotected), "
             + "and a backup for its primary (a positive integer)");
         KEYS.put("quantum", "ticks a thread runs before another may; a tick is a method entry or a loop back-edge of "

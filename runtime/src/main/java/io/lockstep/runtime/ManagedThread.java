@@ -45,6 +45,11 @@ final class ManagedThread {
     int seedDraws;
     int probeDraws;
     int secondarySeedDraws;
+    /**
+     * This thread's ThreadLocalRandom state, kept across a recorded call that may not touch it:
+     * one per thread, since the call may give the token away and another thread make one too.
+     */
+    final ThreadRandomState randomAcrossCall = new ThreadRandomState();
     /** Depth of JDK class initialisers on this thread's stack: their reads are never recorded. */
     int jdkInitDepth;
     /** Never scheduled again: it was alive when the program began to shut down. */

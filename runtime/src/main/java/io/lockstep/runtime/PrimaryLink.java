@@ -125,6 +125,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
             link.sendLongs(Link.RELEASED, () -> true, gate.confirmedSequence());
         }
         closing = true;
+        link.wake();
         try {
             thread.join(1000);
         } catch (InterruptedException e) {

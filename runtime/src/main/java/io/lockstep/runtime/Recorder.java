@@ -22,7 +22,6 @@ final class Recorder extends SessionMode {
     private final Runnable afterLastEntry;
     private long outputs;
     private final PayloadOut payload = new PayloadOut();
-    private final ThreadRandomState savedRandom = new ThreadRandomState();
     private volatile boolean stopped;
 
     Recorder(Session session, LogWriter log) {
@@ -214,7 +213,7 @@ final class Recorder extends SessionMode {
         try {
             // The real call is not performed on replay: whatever ThreadLocalRandom state it
             // would consume or seed on this thread (InetAddress caches do) must stay as it was.
-            savedRandom.save(thread);
+            me.randomAcrossCall.save(thread);
             try {
                 if (Session.blocks(kind)) {
                     value = scheduler.outside(real::call, false);
@@ -224,7 +223,7 @@ final class Recorder extends SessionMode {
             } catch (Exception e) {
                 thrown = e; // the application's to see, on both sides
             } finally {
-                savedRandom.restore(thread);
+                me.randomAcrossCall.restore(thread);
             }
             // A blocking call that returns after the recording's end (a daemon's select at exit) comes
             // back without the token: the log is closed to it (a replay makes that call for real).

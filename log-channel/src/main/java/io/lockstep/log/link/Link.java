@@ -20,12 +20,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -92,7 +96,9 @@ public final class Link implements AutoCloseable {
     private final Selector arrivals;
     /** The driver's UDP endpoints as its conductor creates them (their sockets open a little later). */
     private final List<UdpChannelTransport> transports;
-    private int transportsWatched;
+    private final Set<UdpChannelTransport> transportsWatched = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The link thread offered something since its last poll (see {@link #wake}). */
+    private boolean offeredSincePoll;
     private final ConcurrentPublication publication;
     private final Subscription subscription;
     private final long runId;
@@ -282,6 +288,7 @@ public final class Link implements AutoCloseable {
             }
             if (since == 0) {
                 since = System.nanoTime();
+                wake(); // only the link thread's duty cycle makes room: it must not sleep through this wait
             }
             if (System.nanoTime() - since < OFFER_PATIENCE_NANOS) {
                 Thread.onSpinWait();
@@ -367,17 +374,20 @@ public final class Link implements AutoCloseable {
 
     /** Adds to {@link #arrivals} the driver's endpoints whose sockets have opened since the last look. */
     private void watchNewTransports() {
-        while (transportsWatched < transports.size()) {
-            DatagramChannel channel = transports.get(transportsWatched).receiveDatagramChannel();
-            if (channel == null) {
-                return; // created, not opened yet: the next poll looks again
+        if (transportsWatched.size() == transports.size()) {
+            return;
+        }
+        for (UdpChannelTransport transport : transports) {
+            DatagramChannel channel = transport.receiveDatagramChannel();
+            if (channel == null || transportsWatched.contains(transport)) {
+                continue; // created and not opened yet (the next poll looks again), or watched already
             }
             try {
                 channel.register(arrivals, SelectionKey.OP_READ);
             } catch (ClosedChannelException e) {
                 // closed already: nothing will arrive on it
             }
-            transportsWatched++;
+            transportsWatched.add(transport);
         }
     }
 
@@ -395,7 +405,8 @@ public final class Link implements AutoCloseable {
      * to ~250-320 us (two wake-ups of an idle core, slow on this VM). idle=yield keeps polling.
      */
     public void idle(int work) {
-        if (work > 0) {
+        if (work > 0 || offeredSincePoll) {
+            offeredSincePoll = false;
             return;
         }
         if (neverPark) {
@@ -405,6 +416,8 @@ public final class Link implements AutoCloseable {
         try {
             arrivals.select(sleepMillis);
             arrivals.selectedKeys().clear();
+        } catch (ClosedSelectorException e) {
+            // closed under a link thread that outlived its join: its loop ends on the closing flag
         } catch (IOException e) {
             throw new UncheckedIOException("the link thread's selector failed", e);
         }
@@ -415,10 +428,16 @@ public final class Link implements AutoCloseable {
         sleepMillis = Math.max(1, Math.min(LONGEST_SLEEP_MILLIS, millis));
     }
 
-    /** Ends the link thread's sleep (or its next one at once): something was offered, or a flag set, that it must act on. */
+    /**
+     * Ends the link thread's sleep (or its next one at once): something was offered, or a flag
+     * set, that it must act on. On the link thread itself it marks its own offer, which leaves
+     * only with the next duty cycle: its next {@link #idle} must not sleep.
+     */
     public void wake() {
         Thread thread = linkThread;
-        if (thread != null && thread != Thread.currentThread()) {
+        if (thread == Thread.currentThread()) {
+            offeredSincePoll = true;
+        } else if (thread != null) {
             arrivals.wakeup();
         }
     }
@@ -504,8 +523,11 @@ public final class Link implements AutoCloseable {
         try {
             aeron.close();
         } finally {
-            driver.close();
-            closeQuietly(arrivals);
+            try {
+                driver.close();
+            } finally {
+                closeQuietly(arrivals); // the driver's sockets are only released once no selector holds them
+            }
         }
     }
 }
