@@ -6,12 +6,13 @@
 #      demo/failover.sh;
 #  (d) log bandwidth: the primary's journal bytes per second and per line of the throughput runs.
 # Usage: bench/failover.sh [ROUNDS] [LINES]   (defaults 10, 20000); build first: mvn -B -q -DskipTests package
+# AGENT_JAR=path runs another build of the agent (demo/failover.sh takes it too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-10}
 LINES=${2:-20000}
 JAVA=${JAVA:-java}
-AGENT=agent/target/lockstep-agent.jar
+AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
 APP=demo-apps/target/demo-apps.jar
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -45,4 +46,4 @@ none=$(median < "$work/none.ms"); live=$(median < "$work/live.ms")
 echo "  median: none $none ms, primary+backup $live ms, ratio $(awk -v a="$live" -v b="$none" 'BEGIN {printf "%.2f", a/b}')"
 echo "(d) log of the last primary run:"
 used=$(du -sk "$work/p" | awk '{print $1}')
-echo "  journal on disk: ${used} KiB for $LINES lines in $live ms: $(( used * 1024 / LINES )) B per line, $(( used * 1000 / live )) KiB/s"
+echo "  journal on disk: ${used} KiB for $LINES lines in $live ms: $(( used * 1024 / LINES )) B per line, $(awk -v u="$used" -v t="$live" 'BEGIN {printf "%d", u * 1000 / t}') KiB/s"

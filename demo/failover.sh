@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAVA=${JAVA:-java}
-AGENT=agent/target/lockstep-agent.jar
+AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
 APP=demo-apps/target/demo-apps.jar
 LINES=${1:-1000}
 KILL_AT=${2:-$(( LINES / 3 ))}
