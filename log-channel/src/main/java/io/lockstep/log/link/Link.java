@@ -208,8 +208,8 @@ public final class Link implements AutoCloseable {
 
     /**
      * idle=yield: the link threads never sleep, they yield. On an otherwise idle host an output
-     * then waits a few microseconds less, at the price of cores that always look busy. Set before
-     * anything opens.
+     * then waits about half as long (no wake-ups), at the price of cores that always look busy; on
+     * a busy host it waits far longer (see {@link #idle}). Set before anything opens.
      */
     public static void neverPark(boolean yieldOnly) {
         neverPark = yieldOnly;
