@@ -91,7 +91,8 @@ class FailoverIT {
         ForkedJvm.Running backup2 = side("backup", "").start(Ticker.class, "100", "1");
         ForkedJvm.Result done = side("primary", "").run(Ticker.class, "100", "1");
         assertEquals(0, done.exit(), done::toString);
-        assertEquals(0, backup2.await(60).exit());
+        ForkedJvm.Result followed = backup2.await(60);
+        assertEquals(0, followed.exit(), followed::toString);
         ForkedJvm.Result primaryReplayed = ForkedJvm.replay(second.resolve("primary")).classPath(ForkedJvm.classesOf(Ticker.class))
             .run(Ticker.class, "100", "1");
         assertEquals(0, primaryReplayed.exit(), primaryReplayed::toString);
