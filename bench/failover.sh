@@ -11,12 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-10}
 LINES=${2:-20000}
-JAVA=${JAVA:-java}
-AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
-APP=demo-apps/target/demo-apps.jar
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+. bench/common.sh
 
 echo "(c) failover, $ROUNDS runs:"
 for i in $(seq "$ROUNDS"); do

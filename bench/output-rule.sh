@@ -14,18 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 LINES=${2:-200000}
-JAVA=${JAVA:-java}
-AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
-APP=demo-apps/target/demo-apps.jar
-BENCH=benchmarks/target/benchmarks.jar
-for f in "$AGENT" "$APP" "$BENCH"; do
-  [ -f "$f" ] || { echo "missing $f: build first with: mvn -B -q -DskipTests package" >&2; exit 1; }
-done
-work=$(mktemp -d)
-pids=()
-trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+. bench/common.sh
 for _ in $(seq "${HOGS:-0}"); do sh -c 'while :; do :; done' & pids+=($!); disown $!; done
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 live() { # live NAME ARGS...: a backup and a primary of OutputLatency; the primary's stdout on this function's stdout
   local name=$1; shift
   rm -rf "$work/$name.p" "$work/$name.b"

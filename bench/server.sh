@@ -14,7 +14,7 @@ ROUNDS=${1:-3}
 CLIENTS=${2:-16}
 SECONDS_=${3:-10}
 WARMUP=3
-. bench/servers-common.sh
+. bench/common.sh
 # serve SETUP NAME CP MAIN ARGS...: starts the server (none | record | live), sets $server (the primary) and $backup
 serve() {
   local setup=$1 name=$2 cp=$3; shift 3

@@ -13,7 +13,7 @@ SETUP=${1:-record}
 CLIENTS=${2:-16}
 SECONDS_=${3:-4}
 WARMUP=3
-. bench/servers-common.sh
+. bench/common.sh
 
 base=$(free_port)
 port=$(( base + 2 ))

@@ -42,9 +42,7 @@ final class ManagedThread {
     /** True while the agent works on this thread: the hooks pass its calls straight through. */
     boolean inAgent;
     /** ThreadLocalRandom seeds, probes and secondary seeds drawn so far, each kind counted apart (see Session#threadRandom). */
-    int seedDraws;
-    int probeDraws;
-    int secondarySeedDraws;
+    final int[] threadRandomDraws = new int[3];
     /**
      * This thread's ThreadLocalRandom state, kept across a recorded call that may not touch it:
      * one per thread, since the call may give the token away and another thread make one too.

@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The primary's side of the link, on its own agent thread ("lockstep-link"): it streams the log
- * (whoever drains the log offers each block, see {@link #send}), takes the backup's acknowledgements, releases held
- * outputs as they are covered, sends heartbeats, and drops the backup when it falls silent for
- * longer than the timeout. From then on, and when no backup came at start, the primary runs
+ * (whoever drains the log offers each block, see {@link #send}), takes the backup's
+ * acknowledgements, releases held outputs as they are covered, sends heartbeats, and drops the
+ * backup when it falls silent for longer than the timeout. From then on, and when no backup came at start, the primary runs
  * alone: outputs leave at once and the log goes only to the journal.
  */
 final class PrimaryLink implements LogWriter.BlockSink {

@@ -473,17 +473,8 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
         // generator's seed or after it (timing's), and neither may shift the other. A draw in the
         // agent's work is not counted: it happens in one run and not the other, and counting it
         // would shift the application's next draw.
-        boolean counted = !me.inAgent && scheduler.holdsToken();
-        long draw = kind == THREAD_PROBE ? me.probeDraws : kind == THREAD_SECONDARY_SEED ? me.secondarySeedDraws : me.seedDraws;
-        if (counted) {
-            if (kind == THREAD_PROBE) {
-                me.probeDraws++;
-            } else if (kind == THREAD_SECONDARY_SEED) {
-                me.secondarySeedDraws++;
-            } else {
-                me.seedDraws++;
-            }
-        }
+        int counter = kind == THREAD_PROBE ? 0 : kind == THREAD_SECONDARY_SEED ? 1 : 2;
+        long draw = !me.inAgent && scheduler.holdsToken() ? me.threadRandomDraws[counter]++ : me.threadRandomDraws[counter];
         return mix64(threadRandomBase + (me.index * 0x9E3779B97F4A7C15L) + (draw << 32) + kind);
     }
 

@@ -9,6 +9,8 @@ import io.aeron.driver.DefaultReceiveChannelEndpointSupplier;
 import io.aeron.driver.DefaultSendChannelEndpointSupplier;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.driver.media.ReceiveChannelEndpoint;
+import io.aeron.driver.media.SendChannelEndpoint;
 import io.aeron.driver.media.UdpChannelTransport;
 import io.aeron.logbuffer.FragmentHandler;
 import org.agrona.DirectBuffer;
@@ -143,14 +145,14 @@ public final class Link implements AutoCloseable {
         DefaultSendChannelEndpointSupplier sendEndpoints = new DefaultSendChannelEndpointSupplier();
         MediaDriver.Context driverContext = new MediaDriver.Context()
             .receiveChannelEndpointSupplier((channel, dispatcher, status, context) -> {
-                UdpChannelTransport endpoint = receiveEndpoints.newInstance(channel, dispatcher, status, context);
+                ReceiveChannelEndpoint endpoint = receiveEndpoints.newInstance(channel, dispatcher, status, context);
                 transports.add(endpoint);
-                return (io.aeron.driver.media.ReceiveChannelEndpoint) endpoint;
+                return endpoint;
             })
             .sendChannelEndpointSupplier((channel, status, context) -> {
-                UdpChannelTransport endpoint = sendEndpoints.newInstance(channel, status, context);
+                SendChannelEndpoint endpoint = sendEndpoints.newInstance(channel, status, context);
                 transports.add(endpoint);
-                return (io.aeron.driver.media.SendChannelEndpoint) endpoint;
+                return endpoint;
             })
             .aeronDirectoryName(aeronDirectory.toString())
             .dirDeleteOnStart(true)
@@ -400,9 +402,10 @@ public final class Link implements AutoCloseable {
      * CPU, so the scheduler favours it). Stop 10-14's link thread polled on its own timer (1 us
      * parks) while a message was due: on a loaded host it looked busy to the scheduler and waited
      * behind every other runnable thread for its turn, milliseconds per hop, and an idle backup's
-     * used a whole core. Side by side (bench/output-rule.sh, README): with two CPU hogs beside the
-     * pair an output's p50 went from ~4.7 ms to ~0.6-0.9 ms; on an idle host it rose from ~130 us
-     * to ~250-320 us (two wake-ups of an idle core, slow on this VM). idle=yield keeps polling.
+     * used a whole core. Side by side (bench/output-rule.sh with HOGS=2 and without, README): with
+     * two CPU hogs beside the pair an output's p50 went from 2.7 ms to 0.2 ms; on an idle host it
+     * rose from 137 us to 265 us (two wake-ups of an idle core, slow on this VM). idle=yield keeps
+     * polling.
      */
     public void idle(int work) {
         if (work > 0 || offeredSincePoll) {

@@ -1,5 +1,7 @@
-# Sourced by the server benchmarks (bench/server.sh, bench/thread-cpu.sh), from the repository's
-# root: the jars they run, a work directory and the processes to kill on exit, and ports.
+# Sourced by the benchmarks that run the demo programs under the agent (bench/server.sh,
+# bench/thread-cpu.sh, bench/output-rule.sh, bench/failover.sh), from the repository's root: the
+# jars they run (AGENT_JAR=path runs another build of the agent), a work directory and the
+# processes to kill on exit, ports, and the median of the numbers on stdin.
 JAVA=${JAVA:-java}
 AGENT=${AGENT_JAR:-agent/target/lockstep-agent.jar}
 APP=demo-apps/target/demo-apps.jar
@@ -20,3 +22,4 @@ await_port() { # await_port PORT PID: until something accepts on PORT
   done
   return 1
 }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
