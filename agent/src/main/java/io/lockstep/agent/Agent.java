@@ -43,13 +43,19 @@ public final class Agent {
         }
         grantAccess(instrumentation);
 
-        // Instrumenting the JDK and opening the journal are independent and each takes a few hundred
-        // milliseconds, mostly in code the JIT has not compiled yet: do them side by side.
+        // The transformer is added here, on main, before the agent starts a thread or loads its
+        // journal's classes: every class load that begins from now on comes through it. Added on
+        // the instrumenting thread, it raced main: a class main began loading just before
+        // (java.util.Random, for the journal) could finish after both looks at the loaded
+        // classes and run uninstrumented all run, its seeds real.
         HookTransformer transformer = new HookTransformer(Agent.class.getClassLoader());
+        instrumentation.addTransformer(transformer, true);
+
+        // Re-instrumenting the loaded JDK classes and opening the journal are independent and each
+        // takes a few hundred milliseconds, mostly in code the JIT has not compiled yet: side by side.
         Throwable[] instrumentationFailure = new Throwable[1];
         Thread instrumenting = new Thread(() -> {
             try {
-                instrumentation.addTransformer(transformer, true);
                 transformer.retransformLoaded(instrumentation);
             } catch (Throwable t) {
                 instrumentationFailure[0] = t;
@@ -82,6 +88,7 @@ public final class Agent {
         if (instrumentationFailure[0] != null) {
             throw Fatal.halt(Fatal.AGENT, "instrumenting the JDK failed: " + instrumentationFailure[0]);
         }
+        transformer.stopWatching(instrumentation);
 
         ChronicleSetup.addShutdownHook(session::finish);
         Hooks.install(session); // inert until activate() makes main the token holder

@@ -32,6 +32,8 @@ public final class HookTransformer implements ClassFileTransformer {
      */
     private final Set<String> jdkClassesSeenLoading = ConcurrentHashMap.newKeySet();
     private volatile boolean watchingLoads = true;
+    /** The loaded classes already looked at; only the instrumenting thread, then main after joining it, use it. */
+    private final Set<Class<?>> considered = Collections.newSetFromMap(new IdentityHashMap<>());
 
     public HookTransformer(ClassLoader agentLoader) {
         this.agentLoader = agentLoader;
@@ -92,52 +94,59 @@ public final class HookTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Re-instruments the already loaded classes that the rules cover. A class whose loading began
-     * before this transformer was added and ended after the first look at the loaded classes is
-     * in neither: left so, it ran uninstrumented for the whole run (java.util.Random, loaded by
-     * the agent's start-up on another thread at that moment, made a recording miss the
-     * application's first seed, and its replay diverge). A second look finds it: everything that
-     * began loading later came through the transformer.
+     * Re-instruments the already loaded classes that the rules cover. Call it after the
+     * transformer is added, which must come before the agent starts any thread of its own: a
+     * class whose loading began before the transformer was added and ended after a look at the
+     * loaded classes is in neither, and would run uninstrumented all run. Only the JVM's own
+     * threads can still be in such a load; a second look finds what they finished meanwhile.
      */
     public void retransformLoaded(Instrumentation instrumentation) {
-        Set<Class<?>> considered = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int look = 0; look < 3; look++) {
-            List<Class<?>> targets = new ArrayList<>();
-            boolean unseen = false;
-            for (Class<?> type : instrumentation.getAllLoadedClasses()) {
-                if (!considered.add(type)) {
-                    continue;
-                }
-                String target = retransformTarget(instrumentation, type);
-                if (target != null && !jdkClassesSeenLoading.contains(target)) {
-                    targets.add(type);
-                    unseen = true;
-                }
-            }
-            retransform(instrumentation, targets);
-            if (look > 0 && !unseen) {
+            if (!retransformUnseen(instrumentation) && look > 0) {
                 break;
             }
         }
+    }
+
+    /**
+     * A last look, just before the application starts, for classes that loaded where no
+     * transformer sees them: in a load nested in a transformation (the JDK transforms no class
+     * that loads while a transformer runs on the same thread) or in a load the JVM's own threads
+     * began before the transformer was added. Then stops noting loads.
+     */
+    public void stopWatching(Instrumentation instrumentation) {
+        retransformUnseen(instrumentation);
         watchingLoads = false;
         jdkClassesSeenLoading.clear();
     }
 
-    /** The internal name of a loaded JDK class that the rules may change, or null. */
-    private String retransformTarget(Instrumentation instrumentation, Class<?> type) {
+    /** Re-instruments the loaded classes not looked at before that did not come through here; were there any? */
+    private boolean retransformUnseen(Instrumentation instrumentation) {
+        List<Class<?>> targets = new ArrayList<>();
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (!considered.add(type)) {
+                continue;
+            }
+            if (needsRetransforming(instrumentation, type)) {
+                targets.add(type);
+            }
+        }
+        retransform(instrumentation, targets);
+        return !targets.isEmpty();
+    }
+
+    /** Is this a loaded JDK class that the rules may change and that did not come through here as it loaded? */
+    private boolean needsRetransforming(Instrumentation instrumentation, Class<?> type) {
         ClassLoader loader = type.getClassLoader();
         boolean jdkClass = loader == null || loader == platformLoader;
         if (!jdkClass || type.isArray() || type.isPrimitive() || type.isHidden()) {
-            return null;
+            return false;
         }
         String className = type.getName().replace('.', '/');
         Scope scope = Rules.scopeOf(className, true);
         boolean synchronizes = Rules.synchronizes(className, true);
-        if ((scope != Scope.NONE || synchronizes) && instrumentation.isModifiableClass(type)
-            && mayChange(type, className, scope, synchronizes)) {
-            return className;
-        }
-        return null;
+        return (scope != Scope.NONE || synchronizes) && !jdkClassesSeenLoading.contains(className)
+            && instrumentation.isModifiableClass(type) && mayChange(type, className, scope, synchronizes);
     }
 
     private static void retransform(Instrumentation instrumentation, List<Class<?>> targets) {
