@@ -237,6 +237,67 @@ class SocketsIT {
         assertEquals("", followed.stdout(), "a backup's output is suppressed");
     }
 
+    /**
+     * A client that stops reading holds its writer back, as without the agent: once the replies
+     * the primary keeps for that connection pass the lane's limit, the server thread's next write
+     * waits (it does not read the next request) until the client reads, and nothing is lost. The
+     * backup waits at the same point of its replay. Before this, the primary kept every reply in
+     * memory, without a bound, and the server read on.
+     */
+    @Test
+    void aClientThatStopsReadingHoldsItsWriterBackAsWithoutTheAgent() throws Exception {
+        int port = ForkedJvm.freeTcpPort();
+        ForkedJvm.Running plain = ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvServer.class))
+            .start(KvServer.class, Integer.toString(port));
+        assertTrue(plain.awaitLines(1, 60_000), plain::stderrSoFar);
+        stallThenRead(port, plain);
+        assertEquals(0, plain.await(60).exit());
+
+        port = ForkedJvm.freeTcpPort();
+        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
+        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
+            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
+        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
+            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
+        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        stallThenRead(port, primary);
+        ForkedJvm.Result served = primary.await(60);
+        assertEquals(0, served.exit(), served::toString);
+        ForkedJvm.Result followed = backup.await(60);
+        assertEquals(0, followed.exit(), "the backup followed to the end without diverging: " + followed);
+        assertEquals("", followed.stdout(), "a backup's output is suppressed");
+    }
+
+    /** 300 replies of 64 KiB (19 MiB) that the client does not read for 3 s, a SET behind them, then everything read. */
+    private static void stallThenRead(int port, ForkedJvm.Running server) throws Exception {
+        try (Socket stalled = new Socket()) {
+            stalled.setReceiveBufferSize(64 * 1024); // no autotuning: the kernel buffers little of the replies
+            stalled.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            Writer requests = new OutputStreamWriter(stalled.getOutputStream(), StandardCharsets.UTF_8);
+            String value = "x".repeat(64 * 1024);
+            requests.write("SET big " + value + "\n");
+            for (int i = 0; i < 300; i++) {
+                requests.write("GET big\n");
+            }
+            requests.write("SET after v\nSHUTDOWN\n");
+            requests.flush();
+            assertTrue(server.awaitLines(2, 60_000), server::stderrSoFar); // "set big ...": the server is on it
+            Thread.sleep(3000);
+            assertTrue(server.stdoutSoFar().lines().noneMatch(line -> line.startsWith("set after ")),
+                "the server read on past replies its client did not read: " + server.stdoutSoFar());
+            BufferedReader replies = new BufferedReader(new InputStreamReader(stalled.getInputStream(), StandardCharsets.UTF_8));
+            assertTrue(replies.readLine().startsWith("OK "));
+            for (int i = 0; i < 300; i++) {
+                String reply = replies.readLine();
+                assertTrue(reply != null && reply.startsWith("VALUE " + value + " "), "reply " + i + " is whole");
+            }
+            assertTrue(replies.readLine().startsWith("OK "));
+            assertEquals("BYE", replies.readLine());
+        }
+        assertTrue(server.awaitLines(3, 60_000), server::stderrSoFar);
+        assertTrue(server.stdoutSoFar().lines().anyMatch(line -> line.startsWith("set after ")), server::stdoutSoFar);
+    }
+
     private void differential(Class<?> program, String... args) {
         Path journal = tmp.resolve("j" + System.nanoTime());
         ForkedJvm.Result recorded = ForkedJvm.record(journal).run(program, args);

@@ -75,6 +75,12 @@ final class OutputGate {
     /** Outputs a writer takes from one lane before the other ready lanes have their turn. */
     private static final int TURN = 16;
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * Bytes a lane may have that have not left the process before the thread that writes more
+     * waits ({@link #awaitBacklogAtMost}), as its write would block without the agent once the
+     * socket's buffers are full: Linux lets a socket's send buffer grow to 4 MiB (tcp_wmem).
+     */
+    static final long LANE_BACKLOG_LIMIT = 4L << 20;
 
     private record Held(long position, long sequence, Sink sink, byte[] bytes) {
     }
@@ -118,6 +124,8 @@ final class OutputGate {
     private boolean open;
     private long releasedSequence;
     private long heldBytes;
+    /** Per lane, the bytes of its outputs not yet written out or dropped, held ones included. */
+    private final Map<Object, long[]> backlogs = new HashMap<>();
     private boolean failureReported;
     /** Every output up to this one is written out (or dropped with its closed socket). */
     private volatile long writtenSequence;
@@ -138,6 +146,7 @@ final class OutputGate {
     void hold(long position, long sequence, Sink sink, byte[] bytes, int offset, int length) {
         Held output = new Held(position, sequence, sink, java.util.Arrays.copyOfRange(bytes, offset, offset + length));
         synchronized (this) {
+            backlogs.computeIfAbsent(sink.lane(), lane -> new long[1])[0] += length;
             if (open && held.isEmpty()) {
                 release(output);
                 return;
@@ -226,7 +235,7 @@ final class OutputGate {
                 lanes.remove(lane);
             }
             while (pending.outputs.size() > (pending.taken ? 1 : 0)) {
-                pending.outputs.removeLast(); // the first may be in a writer's hands
+                left(pending.outputs.removeLast()); // the first may be in a writer's hands
             }
             updateWritten();
         }
@@ -270,6 +279,33 @@ final class OutputGate {
     private void notifyProgress() {
         synchronized (progress) {
             progress.notifyAll();
+        }
+    }
+
+    /** Bytes written to {@code lane} that have not left the process yet (held, or waiting for a writer). */
+    synchronized long backlog(Object lane) {
+        long[] bytes = backlogs.get(lane);
+        return bytes == null ? 0 : bytes[0];
+    }
+
+    /**
+     * Waits until {@code lane}'s backlog is at most {@code bytes}: for as long as it takes, as a
+     * blocked write would (a peer that never reads and never closes keeps the writer waiting).
+     */
+    void awaitBacklogAtMost(Object lane, long bytes) {
+        while (!awaitProgress(() -> backlog(lane) <= bytes, TimeUnit.SECONDS.toMillis(1))) {
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+        }
+    }
+
+    /** Under the gate's monitor: an output left the process, or was dropped. */
+    private void left(Held output) {
+        Object lane = output.sink.lane();
+        long[] bytes = backlogs.get(lane);
+        if (bytes != null && (bytes[0] -= output.bytes.length) <= 0) {
+            backlogs.remove(lane);
         }
     }
 
@@ -397,6 +433,7 @@ final class OutputGate {
                     }
                     lanes.remove(lane.id);
                     if (!lane.outputs.isEmpty()) { // abandoned: what its closed socket's peer never read
+                        lane.outputs.forEach(this::left);
                         lane.outputs.clear();
                         updateWritten();
                     }
@@ -415,7 +452,7 @@ final class OutputGate {
                 if (failure != null) {
                     reportFailure("an output could not be written out", failure);
                 }
-                lane.outputs.removeFirst(); // next: an abandon keeps a taken lane's first output
+                left(lane.outputs.removeFirst()); // next: an abandon keeps a taken lane's first output
                 if (next.sequence == writtenSequence + 1) {
                     updateWritten();
                 } else if (lane.id == STDIO) {

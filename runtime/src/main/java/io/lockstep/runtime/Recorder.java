@@ -101,23 +101,42 @@ final class Recorder extends SessionMode {
 
     /**
      * Logs the write (stream, length, CRC-32C: the backup checks its own against it) and hands
-     * the bytes to the gate, which lets them out once the backup has this entry.
+     * the bytes to the gate, which lets them out once the backup has this entry. A write that
+     * takes its lane's backlog past {@link OutputGate#LANE_BACKLOG_LIMIT} (a peer that does not
+     * read, or a backup that falls behind) then waits outside the token until half of it has
+     * left, as the write would block without the agent; the entry says so, so the replay waits
+     * there too.
      */
     @Override
-    long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length) {
+    long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length) throws IOException {
         ManagedThread me = enterAgent();
         try {
             long position = log.nextPosition();
+            Object lane = sink.lane();
+            boolean backlogged = gate.backlog(lane) + length > OutputGate.LANE_BACKLOG_LIMIT;
             append(EntryKind.OUTPUT, threadIndex(), ((long) stream << 32) | length,
-                io.lockstep.log.Block.crc(bytes, offset, length) & 0xffffffffL, 2);
+                (io.lockstep.log.Block.crc(bytes, offset, length) & 0xffffffffL) | (backlogged ? OUTPUT_BACKLOGGED : 0), 2);
             long sequence = ++outputs;
             gate.hold(position, sequence, sink, bytes, offset, length);
             log.flushSoon();
+            if (backlogged) {
+                try {
+                    scheduler.outside(() -> {
+                        gate.awaitBacklogAtMost(lane, OutputGate.LANE_BACKLOG_LIMIT / 2);
+                        return null;
+                    }, false);
+                } catch (Exception e) {
+                    throw new IOException(e); // the wait throws nothing
+                }
+            }
             return sequence;
         } finally {
             leaveAgent(me);
         }
     }
+
+    /** In an OUTPUT entry's second word, above the CRC: the writer then waited for its lane's backlog to shrink. */
+    static final long OUTPUT_BACKLOGGED = 1L << 32;
 
     @Override
     void awaitWritten(Object lane, long sequence, long timeoutMillis, Runnable unblockWriter) {

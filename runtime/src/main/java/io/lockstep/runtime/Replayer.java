@@ -171,7 +171,7 @@ final class Replayer extends SessionMode {
         try {
             try {
                 if (Session.blocks(kind)) {
-                    scheduler.outside(() -> null, false); // as the recording did: others run while this thread "reads"
+                    awaitAdmission(); // as the recording did: others run while this thread "reads"
                 }
                 entry = take(kind);
             } catch (Exception e) {
@@ -206,7 +206,8 @@ final class Replayer extends SessionMode {
             Entry entry = take(EntryKind.OUTPUT);
             if (entry != null) {
                 long word = entry.readLong();
-                int crc = (int) entry.readLong();
+                long second = entry.readLong();
+                int crc = (int) second;
                 int crcHere = io.lockstep.log.Block.crc(bytes, offset, length);
                 int fdThere = (int) (word >>> 32);
                 int lengthThere = (int) word;
@@ -216,7 +217,11 @@ final class Replayer extends SessionMode {
                         + length + " bytes to " + streamName(fd) + " (CRC-32C " + Integer.toHexString(crcHere) + "): "
                         + describe(bytes, offset, length) + ", at" + Session.applicationStack());
                 }
-                return replayedOutput(sink, fd, bytes, offset, length);
+                long sequence = replayedOutput(sink, fd, bytes, offset, length);
+                if ((second & Recorder.OUTPUT_BACKLOGGED) != 0) {
+                    awaitAdmission(); // the primary's writer waited for its lane's backlog here
+                }
+                return sequence;
             }
             if (!wentLive()) {
                 return replayedOutput(sink, fd, bytes, offset, length); // past where the recorded run was stopped
@@ -225,6 +230,15 @@ final class Replayer extends SessionMode {
             leaveAgent(me);
         }
         return session.mode().output(sink, fd, bytes, offset, length);
+    }
+
+    /** Lets the other threads run, as the recorded thread did outside the token, until the log admits this one again. */
+    private void awaitAdmission() {
+        try {
+            scheduler.outside(() -> null, false);
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // the empty call throws nothing
+        }
     }
 
     private long replayedOutput(OutputGate.Sink sink, int fd, byte[] bytes, int offset, int length) throws IOException {

@@ -190,6 +190,44 @@ class OutputGateTest {
     }
 
     @Test
+    void aLanesBacklogCountsWhatHasNotLeftHeldOrBlockedAndWhatIsDroppedLeavesIt() throws Exception {
+        OutputGate gate = new OutputGate(0);
+        Stall stall = new Stall(1);
+        OutputGate.Sink stalled = stall.sink("stalled");
+        hold(gate, 1, 1, stalled, "12345");
+        hold(gate, 2, 2, stalled, "678");
+        hold(gate, 3, 3, recording("other"), "ab");
+        assertEquals(8, gate.backlog("stalled"), "held for the acknowledgement");
+        assertEquals(2, gate.backlog("other"));
+        gate.releaseUpTo(3);
+        stall.awaitBlocked();
+        assertTrue(gate.awaitWritten("other", 3, 5000));
+        assertEquals(0, gate.backlog("other"));
+        assertEquals(8, gate.backlog("stalled"), "one write blocked, one behind it");
+
+        Thread waiter = new Thread(() -> gate.awaitBacklogAtMost("stalled", 3));
+        waiter.start();
+        waiter.join(200);
+        assertTrue(waiter.isAlive(), "the writer waits while its lane's backlog is too large");
+        stall.release();
+        waiter.join(5000);
+        assertFalse(waiter.isAlive(), "the blocked write left: the writer goes on");
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(0, gate.backlog("stalled"));
+
+        Stall again = new Stall(1);
+        OutputGate.Sink closing = again.sink("closing");
+        for (int i = 4; i <= 8; i++) {
+            hold(gate, i, i, closing, "xyz");
+        }
+        gate.releaseUpTo(8);
+        again.awaitBlocked();
+        gate.abandon("closing", again::release, 5000);
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(0, gate.backlog("closing"), "what a closed socket's peer never read is no backlog");
+    }
+
+    @Test
     void anOpenGateWritesAtOnceAndCountsOnFromWhereItWasHandedOver() {
         OutputGate gate = new OutputGate(41); // a backup going live after the replay's 41 outputs
         assertEquals(41, gate.writtenSequence());
