@@ -7,13 +7,13 @@
 #  (c) the failover gap of KvServer: SIGKILL of the primary (under load) to the first request
 #      the backup answers on the same port, ROUNDS times.
 # Usage: bench/server.sh [ROUNDS] [CLIENTS] [SECONDS]   (defaults 3, 16, 10); build first: mvn -B -q -DskipTests package
-# AGENT_JAR=path runs another build of the agent (to compare two commits).
+# AGENT_JAR=path runs another build of the agent (to compare two commits); WARMUP=seconds (default 3) before each measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 CLIENTS=${2:-16}
 SECONDS_=${3:-10}
-WARMUP=3
+WARMUP=${WARMUP:-3}
 . bench/common.sh
 # serve SETUP NAME CP MAIN ARGS...: starts the server (none | record | live), sets $server (the primary) and $backup
 serve() {
