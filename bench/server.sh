@@ -7,13 +7,13 @@
 #  (c) the failover gap of KvServer: SIGKILL of the primary (under load) to the first request
 #      the backup answers on the same port, ROUNDS times.
 # Usage: bench/server.sh [ROUNDS] [CLIENTS] [SECONDS]   (defaults 3, 16, 10); build first: mvn -B -q -DskipTests package
-# AGENT_JAR=path runs another build of the agent (to compare two commits); WARMUP=seconds (default 3) before each measurement.
+# AGENT_JAR=path runs another build of the agent (to compare two commits); WARMUP=seconds of load before each measurement (default 20: the agent's figures level off by then; at 3, C2 was still compiling the instrumented server on the 2 cores the measurement ran on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 CLIENTS=${2:-16}
 SECONDS_=${3:-10}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-20}
 . bench/common.sh
 # serve SETUP NAME CP MAIN ARGS...: starts the server (none | record | live), sets $server (the primary) and $backup
 serve() {
