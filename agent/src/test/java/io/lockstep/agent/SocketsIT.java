@@ -192,12 +192,26 @@ class SocketsIT {
      */
     @Test
     void aClientThatStopsReadingHoldsUpNoOtherClient() throws Exception {
+        stalledClientHoldsUpNoOtherClient(KvServer.class);
+    }
+
+    /**
+     * The same with one selector thread serving every connection: its writes never wait for a
+     * backlog (without the agent they would return short, and the loop would go on), or the one
+     * client that does not read would stop the server for all.
+     */
+    @Test
+    void aClientThatStopsReadingHoldsUpNoOtherClientOfASelectorServer() throws Exception {
+        stalledClientHoldsUpNoOtherClient(NioKvServer.class);
+    }
+
+    private void stalledClientHoldsUpNoOtherClient(Class<?> serverClass) throws Exception {
         int port = ForkedJvm.freeTcpPort();
         String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
         ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
-            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
+            .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
         ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
-            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
+            .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
         assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
         try (Socket stalled = new Socket()) {
             stalled.setReceiveBufferSize(64 * 1024); // no autotuning: the replies below overflow what the kernel buffers

@@ -289,13 +289,19 @@ final class OutputGate {
     }
 
     /**
-     * Waits until {@code lane}'s backlog is at most {@code bytes}: for as long as it takes, as a
-     * blocked write would (a peer that never reads and never closes keeps the writer waiting).
+     * Waits until {@code lane}'s backlog is at most {@code bytes}: for as long as it takes, and
+     * through interrupts, as a blocked write to a stream or a socket would (a peer that never
+     * reads and never closes keeps the writer waiting).
      */
     void awaitBacklogAtMost(Object lane, long bytes) {
-        while (!awaitProgress(() -> backlog(lane) <= bytes, TimeUnit.SECONDS.toMillis(1))) {
-            if (Thread.currentThread().isInterrupted()) {
-                return;
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (!awaitProgress(() -> backlog(lane) <= bytes, TimeUnit.SECONDS.toMillis(1))) {
+                interrupted |= Thread.interrupted();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

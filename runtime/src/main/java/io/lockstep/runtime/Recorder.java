@@ -101,19 +101,21 @@ final class Recorder extends SessionMode {
 
     /**
      * Logs the write (stream, length, CRC-32C: the backup checks its own against it) and hands
-     * the bytes to the gate, which lets them out once the backup has this entry. A write that
-     * takes its lane's backlog past {@link OutputGate#LANE_BACKLOG_LIMIT} (a peer that does not
-     * read, or a backup that falls behind) then waits outside the token until half of it has
+     * the bytes to the gate, which lets them out once the backup has this entry. A blocking write
+     * that takes its lane's backlog past {@link OutputGate#LANE_BACKLOG_LIMIT} (a peer that does
+     * not read, or a backup that falls behind) then waits outside the token until half of it has
      * left, as the write would block without the agent; the entry says so, so the replay waits
-     * there too.
+     * there too. Not where the token must not be let go (a class initialiser, a JDK synchronized
+     * method: a thread that needs that lock would block on it for real, holding the token).
      */
     @Override
-    long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length) throws IOException {
+    long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length, boolean blocking) throws IOException {
         ManagedThread me = enterAgent();
         try {
             long position = log.nextPosition();
             Object lane = sink.lane();
-            boolean backlogged = gate.backlog(lane) + length > OutputGate.LANE_BACKLOG_LIMIT;
+            boolean backlogged = blocking && gate.backlog(lane) + length > OutputGate.LANE_BACKLOG_LIMIT
+                && scheduler.mayLeaveTokenHere();
             append(EntryKind.OUTPUT, threadIndex(), ((long) stream << 32) | length,
                 (io.lockstep.log.Block.crc(bytes, offset, length) & 0xffffffffL) | (backlogged ? OUTPUT_BACKLOGGED : 0), 2);
             long sequence = ++outputs;

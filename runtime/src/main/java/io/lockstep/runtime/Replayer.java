@@ -169,14 +169,10 @@ final class Replayer extends SessionMode {
         ManagedThread me = enterAgent();
         Entry entry;
         try {
-            try {
-                if (Session.blocks(kind)) {
-                    awaitAdmission(); // as the recording did: others run while this thread "reads"
-                }
-                entry = take(kind);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+            if (Session.blocks(kind)) {
+                awaitAdmission(); // as the recording did: others run while this thread "reads"
             }
+            entry = take(kind);
             if (entry != null) {
                 // As the agent's work: what a decoder touches (a map, a descriptor) must not be the application's
                 // monitors or calls, which the recording never made here.
@@ -199,7 +195,7 @@ final class Replayer extends SessionMode {
      * (stdout and stderr: a socket has no peer here).
      */
     @Override
-    long output(OutputGate.Sink sink, int fd, byte[] bytes, int offset, int length) throws IOException {
+    long output(OutputGate.Sink sink, int fd, byte[] bytes, int offset, int length, boolean blocking) throws IOException {
         ManagedThread me = enterAgent();
         try {
             long position = peeked != null ? peekedPosition : reader.nextPosition();
@@ -229,7 +225,7 @@ final class Replayer extends SessionMode {
         } finally {
             leaveAgent(me);
         }
-        return session.mode().output(sink, fd, bytes, offset, length);
+        return session.mode().output(sink, fd, bytes, offset, length, blocking);
     }
 
     /** Lets the other threads run, as the recorded thread did outside the token, until the log admits this one again. */

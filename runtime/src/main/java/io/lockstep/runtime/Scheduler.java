@@ -943,6 +943,11 @@ public final class Scheduler {
         return false;
     }
 
+    /** May the holder let the token go here for a wait of its own (a write held back by its backlog)? */
+    boolean mayLeaveTokenHere() {
+        return !mustNotPreempt();
+    }
+
     /**
      * Preempting here could leave a monitor or lock the model does not see held by a thread that
      * is not running, and the next thread would block on it for real: class initialisation and

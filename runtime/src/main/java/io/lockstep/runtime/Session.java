@@ -211,7 +211,7 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
             return;
         }
         mode.output(OutputGate.sink(OutputGate.STDIO, written -> OutputStreams.writeQuietly(stream, written)), fd, bytes, offset,
-            length);
+            length, true);
     }
 
     protected final boolean managedHere() {

@@ -47,11 +47,14 @@ abstract class SessionMode {
 
     /**
      * A managed thread writes to {@code stream}: 1 stdout, 2 stderr, {@link Sockets#SOCKET_STREAM}
-     * a socket; {@code sink} writes the bytes out for real.
+     * a socket; {@code sink} writes the bytes out for real. {@code blocking}: without the agent
+     * this write would wait for room (stdout, stderr, a socket no selector drives), so it may wait
+     * for its backlog; an event loop's write would return short instead, and must not.
      *
      * @return the sequence number of this output
      */
-    abstract long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length) throws IOException;
+    abstract long output(OutputGate.Sink sink, int stream, byte[] bytes, int offset, int length, boolean blocking)
+        throws IOException;
 
     /**
      * Before a socket closes: waits (outside the token) until the outputs to {@code lane} (see

@@ -142,6 +142,8 @@ final class Sockets {
     private final java.util.concurrent.atomic.AtomicInteger nextName = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<Integer, Integer> nameOfFd = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> fdOfName = new ConcurrentHashMap<>();
+    /** Descriptors added to a selector: an event loop's, whose writes must never wait (they would return short without the agent). */
+    private final Set<Integer> selected = ConcurrentHashMap.newKeySet();
     /** The sequence of the last held output to each socket: its close or shutdown waits until it is written out. */
     private final Map<Integer, Long> lastOutput = new ConcurrentHashMap<>();
 
@@ -187,7 +189,7 @@ final class Sockets {
         int fdVal = fdVal(fd);
         if (mode.gatesOutput() && !dead.contains(fdVal)) {
             long sequence = mode.output(OutputGate.sink(fd, written -> writeFully(dispatcher, fd, written)), SOCKET_STREAM, bytes, 0,
-                bytes.length);
+                bytes.length, !selected.contains(fdVal));
             lastOutput.put(fdVal, sequence);
             return total;
         }
@@ -229,6 +231,7 @@ final class Sockets {
         virtual.remove(fdVal);
         dead.remove(fdVal);
         listeners.remove(fdVal);
+        selected.remove(fdVal);
     }
 
     // ---- connections ----
@@ -359,6 +362,7 @@ final class Sockets {
      */
     int epollCtl(int epfd, int opcode, int fd, int events) {
         if (opcode == EPOLL_CTL_ADD) {
+            selected.add(fd);
             int name = nextName.incrementAndGet();
             nameOfFd.put(fd, name);
             fdOfName.put(name, fd);

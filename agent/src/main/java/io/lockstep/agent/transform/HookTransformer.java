@@ -112,7 +112,8 @@ public final class HookTransformer implements ClassFileTransformer {
      * A last look, just before the application starts, for classes that loaded where no
      * transformer sees them: in a load nested in a transformation (the JDK transforms no class
      * that loads while a transformer runs on the same thread) or in a load the JVM's own threads
-     * began before the transformer was added. Then stops noting loads.
+     * began before the transformer was added. Then stops noting loads. A JDK class that first
+     * loads nested in a transformation later, once main runs, stays as it is: no hook sees it.
      */
     public void stopWatching(Instrumentation instrumentation) {
         retransformUnseen(instrumentation);
