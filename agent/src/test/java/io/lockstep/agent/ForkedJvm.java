@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +27,19 @@ import java.util.concurrent.TimeUnit;
  * is killed and fails the test: nothing in this product may hang.
  */
 final class ForkedJvm {
+    /** The JVMs started to run on beside a test ({@link #start}) that have not ended. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Kills what a test left running: one that fails half-way leaves its primary and backup,
+     * maybe stuck, taking the cores the tests after it are measured on. Called after each test
+     * ({@link LeftoverJvms}, which JUnit finds by itself: src/test/resources).
+     */
+    static void killLeftovers() {
+        for (Process process : RUNNING) {
+            process.toHandle().destroyForcibly();
+        }
+    }
     static final Path AGENT_JAR = Paths.get(System.getProperty("lockstep.agent.jar", "target/lockstep-agent.jar")).toAbsolutePath();
     static final Path IT_LIBS = Paths.get(System.getProperty("lockstep.it.libs", "target/it-libs")).toAbsolutePath();
     static final String JAVA = System.getProperty("lockstep.test.java",
@@ -396,6 +411,8 @@ final class ForkedJvm {
     Running start(String mainClass, String... args) {
         try {
             Process process = builder(command(mainClass, args)).start();
+            RUNNING.add(process);
+            process.onExit().thenRun(() -> RUNNING.remove(process));
             process.getOutputStream().close();
             return new Running(process);
         } catch (IOException e) {
