@@ -22,6 +22,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -264,7 +265,7 @@ class SocketsIT {
         ForkedJvm.Running plain = ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvServer.class))
             .start(KvServer.class, Integer.toString(port));
         assertTrue(plain.awaitLines(1, 60_000), plain::stderrSoFar);
-        stallThenRead(port, plain);
+        stallThenRead(port, plain, null);
         assertEquals(0, plain.await(60).exit());
 
         port = ForkedJvm.freeTcpPort();
@@ -274,7 +275,7 @@ class SocketsIT {
         ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
             .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
         assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
-        stallThenRead(port, primary);
+        stallThenRead(port, primary, tmp.resolve("p").resolve("lockstep-status"));
         ForkedJvm.Result served = primary.await(60);
         assertEquals(0, served.exit(), served::toString);
         ForkedJvm.Result followed = backup.await(60);
@@ -282,8 +283,11 @@ class SocketsIT {
         assertEquals("", followed.stdout(), "a backup's output is suppressed");
     }
 
-    /** 300 replies of 64 KiB (19 MiB) that the client does not read for 3 s, a SET behind them, then everything read. */
-    private static void stallThenRead(int port, ForkedJvm.Running server) throws Exception {
+    /**
+     * 300 replies of 64 KiB (19 MiB) that the client does not read for 3 s, a SET behind them,
+     * then everything read. A primary's status file (if given) says meanwhile that a writer is held back.
+     */
+    private static void stallThenRead(int port, ForkedJvm.Running server, Path status) throws Exception {
         try (Socket stalled = new Socket()) {
             stalled.setReceiveBufferSize(64 * 1024); // no autotuning: the kernel buffers little of the replies
             stalled.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -297,6 +301,12 @@ class SocketsIT {
             requests.flush();
             assertTrue(server.awaitLines(2, 60_000), server::stderrSoFar); // "set big ...": the server is on it
             Thread.sleep(3000);
+            if (status != null) {
+                String facts = Files.readString(status);
+                assertTrue(facts.contains("writers_held_back=1\n"), facts);
+                Matcher backlog = Pattern.compile("largest_lane_backlog_bytes=(\\d+)").matcher(facts);
+                assertTrue(backlog.find() && Long.parseLong(backlog.group(1)) > 2 << 20, facts);
+            }
             assertTrue(server.stdoutSoFar().lines().noneMatch(line -> line.startsWith("set after ")),
                 "the server read on past replies its client did not read: " + server.stdoutSoFar());
             BufferedReader replies = new BufferedReader(new InputStreamReader(stalled.getInputStream(), StandardCharsets.UTF_8));

@@ -126,6 +126,8 @@ final class OutputGate {
     private long heldBytes;
     /** Per lane, the bytes of its outputs not yet written out or dropped, held ones included. */
     private final Map<Object, long[]> backlogs = new HashMap<>();
+    /** Threads in {@link #awaitBacklogAtMost}: writers their lane's backlog holds back. */
+    private final java.util.concurrent.atomic.AtomicInteger writersHeldBack = new java.util.concurrent.atomic.AtomicInteger();
     private boolean failureReported;
     /** Every output up to this one is written out (or dropped with its closed socket). */
     private volatile long writtenSequence;
@@ -295,15 +297,31 @@ final class OutputGate {
      */
     void awaitBacklogAtMost(Object lane, long bytes) {
         boolean interrupted = Thread.interrupted();
+        writersHeldBack.incrementAndGet();
         try {
             while (!awaitProgress(() -> backlog(lane) <= bytes, TimeUnit.SECONDS.toMillis(1))) {
                 interrupted |= Thread.interrupted();
             }
         } finally {
+            writersHeldBack.decrementAndGet();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** How many threads wait for their lane's backlog now. */
+    int writersHeldBack() {
+        return writersHeldBack.get();
+    }
+
+    /** The largest backlog of any lane now. */
+    synchronized long largestBacklog() {
+        long largest = 0;
+        for (long[] bytes : backlogs.values()) {
+            largest = Math.max(largest, bytes[0]);
+        }
+        return largest;
     }
 
     /** Under the gate's monitor: an output left the process, or was dropped. */

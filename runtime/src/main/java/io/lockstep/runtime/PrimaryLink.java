@@ -61,6 +61,8 @@ final class PrimaryLink implements LogWriter.BlockSink {
         facts.put("replayed_by_backup", replayed);
         facts.put("lag_entries", Math.max(0, last - acked));
         facts.put("held_output_bytes", gate.heldBytes());
+        facts.put("largest_lane_backlog_bytes", gate.largestBacklog());
+        facts.put("writers_held_back", gate.writersHeldBack());
         facts.put("written_outputs", gate.writtenSequence());
         status.write(facts);
     }

@@ -205,13 +205,20 @@ class OutputGateTest {
         assertEquals(0, gate.backlog("other"));
         assertEquals(8, gate.backlog("stalled"), "one write blocked, one behind it");
 
+        assertEquals(8, gate.largestBacklog());
         Thread waiter = new Thread(() -> gate.awaitBacklogAtMost("stalled", 3));
         waiter.start();
         waiter.join(200);
         assertTrue(waiter.isAlive(), "the writer waits while its lane's backlog is too large");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (gate.writersHeldBack() == 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(1);
+        }
+        assertEquals(1, gate.writersHeldBack());
         stall.release();
         waiter.join(5000);
         assertFalse(waiter.isAlive(), "the blocked write left: the writer goes on");
+        assertEquals(0, gate.writersHeldBack());
         assertTrue(gate.awaitReleasedWritten(5000));
         assertEquals(0, gate.backlog("stalled"));
 
