@@ -115,7 +115,7 @@ final class Recorder extends SessionMode {
             long position = log.nextPosition();
             Object lane = sink.lane();
             boolean backlogged = blocking && gate.backlog(lane) + length > OutputGate.LANE_BACKLOG_LIMIT
-                && scheduler.mayLeaveTokenHere();
+                && !scheduler.mustNotPreempt();
             append(EntryKind.OUTPUT, threadIndex(), ((long) stream << 32) | length,
                 (io.lockstep.log.Block.crc(bytes, offset, length) & 0xffffffffL) | (backlogged ? OUTPUT_BACKLOGGED : 0), 2);
             long sequence = ++outputs;

@@ -943,18 +943,14 @@ public final class Scheduler {
         return false;
     }
 
-    /** May the holder let the token go here for a wait of its own (a write held back by its backlog)? */
-    boolean mayLeaveTokenHere() {
-        return !mustNotPreempt();
-    }
-
     /**
      * Preempting here could leave a monitor or lock the model does not see held by a thread that
      * is not running, and the next thread would block on it for real: class initialisation and
      * loading, method-handle linking, JDK synchronized methods (whose monitor the VM takes
      * before any hook runs). Put off; the decision depends only on the stack, so both sides agree.
+     * Also where a thread would let the token go for a wait of its own (a write its backlog holds back).
      */
-    private boolean mustNotPreempt() {
+    boolean mustNotPreempt() {
         return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames ->
             frames.anyMatch(frame -> {
                 String method = frame.getMethodName();

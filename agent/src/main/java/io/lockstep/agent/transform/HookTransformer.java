@@ -27,8 +27,8 @@ public final class HookTransformer implements ClassFileTransformer {
     /** Weak keys: an application's class loaders may come and go. */
     private final Map<ClassLoader, ThreadTypes> threadTypesByLoader = Collections.synchronizedMap(new WeakHashMap<>());
     /**
-     * The JDK classes that came through here as they loaded, until the loaded ones are
-     * re-instrumented: those need no second pass (see retransformLoaded).
+     * The JDK classes that came through here as they loaded, until {@link #stopWatching}: the
+     * looks at the loaded classes re-instrument none of them a second time.
      */
     private final Set<String> jdkClassesSeenLoading = ConcurrentHashMap.newKeySet();
     private volatile boolean watchingLoads = true;
@@ -96,16 +96,12 @@ public final class HookTransformer implements ClassFileTransformer {
     /**
      * Re-instruments the already loaded classes that the rules cover. Call it after the
      * transformer is added, which must come before the agent starts any thread of its own: a
-     * class whose loading began before the transformer was added and ended after a look at the
-     * loaded classes is in neither, and would run uninstrumented all run. Only the JVM's own
-     * threads can still be in such a load; a second look finds what they finished meanwhile.
+     * class whose loading began before the transformer was added and ended after this look is in
+     * neither. Only the JVM's own threads can still be in such a load; {@link #stopWatching}
+     * looks again for what they finished meanwhile.
      */
     public void retransformLoaded(Instrumentation instrumentation) {
-        for (int look = 0; look < 3; look++) {
-            if (!retransformUnseen(instrumentation) && look > 0) {
-                break;
-            }
-        }
+        retransformUnseen(instrumentation);
     }
 
     /**
@@ -121,8 +117,8 @@ public final class HookTransformer implements ClassFileTransformer {
         jdkClassesSeenLoading.clear();
     }
 
-    /** Re-instruments the loaded classes not looked at before that did not come through here; were there any? */
-    private boolean retransformUnseen(Instrumentation instrumentation) {
+    /** Re-instruments the loaded classes, not looked at before, that did not come through here. */
+    private void retransformUnseen(Instrumentation instrumentation) {
         List<Class<?>> targets = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (!considered.add(type)) {
@@ -133,7 +129,6 @@ public final class HookTransformer implements ClassFileTransformer {
             }
         }
         retransform(instrumentation, targets);
-        return !targets.isEmpty();
     }
 
     /** Is this a loaded JDK class that the rules may change and that did not come through here as it loaded? */
