@@ -140,6 +140,10 @@ public final class Scheduler {
         watchdogThread = new Thread(() -> watchdog(watchdogMillis), "lockstep-watchdog");
         watchdogThread.setDaemon(true);
         watchdogThread.start();
+        // Main starts with no ThreadLocalRandom state, so its first draw derives its seed. Cleared
+        // here, with no JDK code between this and the token: until main is managed, a draw (a
+        // contended map's, from the reflection or thread starts above) takes the real seeder.
+        ThreadRandomState.clear(main);
         current = first;
         Hooks.budget = quantum;
         Hooks.holder = main;

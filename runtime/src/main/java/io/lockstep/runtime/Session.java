@@ -114,7 +114,6 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
 
     /** Readies the main thread and starts recording or replaying: main holds the token. */
     public void activate() {
-        ThreadRandomState.clear(main);
         scheduler.start(main, watchdogMillis);
     }
 

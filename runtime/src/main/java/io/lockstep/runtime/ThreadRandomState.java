@@ -22,6 +22,10 @@ final class ThreadRandomState {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        // Links write's call sites now: linking runs JDK code, which may itself draw (a contended
+        // map's ThreadLocalRandom init), and the scheduler clears main just before its first turn.
+        Thread self = Thread.currentThread();
+        write(self, (long) SEED.get(self), (int) PROBE.get(self), (int) SECONDARY.get(self));
     }
 
     private long seed;
@@ -29,9 +33,13 @@ final class ThreadRandomState {
     private int secondary;
 
     static void clear(Thread thread) {
-        SEED.set(thread, 0L);
-        PROBE.set(thread, 0);
-        SECONDARY.set(thread, 0);
+        write(thread, 0L, 0, 0);
+    }
+
+    private static void write(Thread thread, long seed, int probe, int secondary) {
+        SEED.set(thread, seed);
+        PROBE.set(thread, probe);
+        SECONDARY.set(thread, secondary);
     }
 
     void save(Thread thread) {
@@ -41,8 +49,6 @@ final class ThreadRandomState {
     }
 
     void restore(Thread thread) {
-        SEED.set(thread, seed);
-        PROBE.set(thread, probe);
-        SECONDARY.set(thread, secondary);
+        write(thread, seed, probe, secondary);
     }
 }
