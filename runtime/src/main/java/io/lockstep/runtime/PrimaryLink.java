@@ -27,6 +27,8 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private volatile boolean alone;
     private volatile String refusal;
     private volatile boolean closing;
+    /** The last position sent to the backup: written by whoever drains the log, under its lock. */
+    private long sentUpTo;
     /** The gate's confirmed count the backup was last told of (it writes again the stdout and stderr outputs past it if this side dies). */
     private long confirmedSent;
 
@@ -73,8 +75,22 @@ final class PrimaryLink implements LogWriter.BlockSink {
      */
     @Override
     public void send(byte[] block, int length) {
-        if (!alone) {
-            link.sendBlock(block, length, () -> alone || closing);
+        if (alone) {
+            return;
+        }
+        // With nothing in flight the link thread is asleep, and its wake-up would be most of this
+        // block's hop: the drainer sends it itself. With blocks in flight their acknowledgements
+        // wake the link thread anyway, and it sends this one with them: the drainer (an output's
+        // thread, holding the token) does not pay the system calls of a duty cycle per block,
+        // which cost a server at 16 clients a fifth of its throughput.
+        boolean nothingInFlight = acked >= sentUpTo;
+        sentUpTo = io.lockstep.log.Block.lastPosition(block, length);
+        try {
+            if (link.sendBlock(block, length, () -> alone || closing, nothingInFlight ? handler : null) > 0) {
+                gate.releaseUpTo(acked); // the duty cycle here may have taken an acknowledgement
+            }
+        } catch (RuntimeException | Error e) { // as on the link thread: the backup is lost, the run goes on
+            runAlone("the link to the backup failed (" + e + ")");
         }
     }
 

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -43,8 +44,9 @@ import java.util.function.Consumer;
  * publication to the peer's.
  * <p>
  * The driver and the Aeron client have no threads of their own: the side's one link thread runs
- * their duty cycles in {@link #poll} (Aeron's INVOKER mode). A message then crosses one thread per
- * side, not three (driver, client, link thread each backing off in turn). When there is nothing
+ * their duty cycles in {@link #poll} (Aeron's INVOKER mode), and a thread that has just offered a
+ * log block runs one itself ({@link #sendNow}). A message then crosses one thread per side, not
+ * three (driver, client, link thread each backing off in turn). When there is nothing
  * to do the link thread sleeps in a selector of its own on the driver's UDP sockets, so the
  * kernel wakes it when a datagram arrives; a sender on another thread {@linkplain #wake wakes} it
  * the same way.
@@ -91,6 +93,8 @@ public final class Link implements AutoCloseable {
     private final AgentInvoker clientDutyCycle;
     /** The thread that runs the duty cycles ({@link #poll}); senders on other threads wake it. */
     private volatile Thread linkThread;
+    /** Held while a duty cycle runs: the link thread's, or a sender's own ({@link #sendNow}). */
+    private final ReentrantLock dutyCycle = new ReentrantLock();
     /**
      * Where the link thread sleeps: readiness of the driver's UDP sockets (watched here as well as
      * by the driver's own poller), and {@link Selector#wakeup} from senders.
@@ -255,10 +259,10 @@ public final class Link implements AutoCloseable {
 
     /**
      * Sends one message, retrying while Aeron pushes back, until it is sent or {@code giveUp}
-     * says to stop (the peer is gone). Any thread may send. Only the link thread runs the duty
-     * cycles that make room (never an application thread: an interrupt would close Aeron's
-     * channels), so it never waits here: it passes a giveUp that is always true and tries again
-     * on its next round (waiting, it once waited for room only it could make: a hang).
+     * says to stop (the peer is gone), then wakes the link thread to send it. Any thread may send.
+     * While a sender waits here, only the link thread runs the duty cycles that make room, so it
+     * never waits here itself: it passes a giveUp that is always true and tries again on its next
+     * round (waiting, it once waited for room only it could make: a hang).
      *
      * @return true if sent
      */
@@ -267,7 +271,11 @@ public final class Link implements AutoCloseable {
         if (length > 0) {
             sendBuffer.putBytes(HEADER_LENGTH, body, offset, length);
         }
-        return offer(type, sendBuffer, length, giveUp);
+        if (!offer(type, sendBuffer, length, giveUp)) {
+            return false;
+        }
+        wake();
+        return true;
     }
 
     /** Frames and offers the {@code length} bytes of body already at HEADER_LENGTH in this thread's buffer. */
@@ -279,7 +287,6 @@ public final class Link implements AutoCloseable {
         while (true) {
             long result = publication.offer(sendBuffer, 0, HEADER_LENGTH + length);
             if (result > 0) {
-                wake();
                 return true;
             }
             if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
@@ -322,11 +329,26 @@ public final class Link implements AutoCloseable {
     }
 
     /**
-     * Sends a whole log block, in pieces of at most {@link #MAX_PIECE} bytes.
+     * Sends a whole log block, in pieces of at most {@link #MAX_PIECE} bytes: the link thread is
+     * woken to send it, or, with a {@code handler} and a link thread that sleeps when idle, this
+     * thread sends it itself when it can ({@link #sendNow}, the handler taking what that duty
+     * cycle receives).
      *
-     * @return false if {@code giveUp} stopped it
+     * @return the work this thread's duty cycle did, or -1 if it ran none (the link thread was
+     *     woken instead, or {@code giveUp} stopped the block)
      */
-    public boolean sendBlock(byte[] block, int length, java.util.function.BooleanSupplier giveUp) {
+    public int sendBlock(byte[] block, int length, java.util.function.BooleanSupplier giveUp, FragmentHandler handler) {
+        if (!offerBlock(block, length, giveUp)) {
+            return -1;
+        }
+        if (handler == null || neverPark) { // a link thread that never sleeps has no wake-up to save
+            wake();
+            return -1;
+        }
+        return sendNow(handler, 64);
+    }
+
+    private boolean offerBlock(byte[] block, int length, java.util.function.BooleanSupplier giveUp) {
         UnsafeBuffer buffer = sendBuffers.get();
         for (int offset = 0; offset < length; offset += MAX_PIECE) {
             int size = Math.min(MAX_PIECE, length - offset);
@@ -369,9 +391,43 @@ public final class Link implements AutoCloseable {
         if (linkThread == null) {
             linkThread = Thread.currentThread();
         }
-        int work = driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
+        int work;
+        dutyCycle.lock();
+        try {
+            work = driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
+        } finally {
+            dutyCycle.unlock();
+        }
         watchNewTransports();
         return work;
+    }
+
+    /**
+     * On a thread that has just offered (a primary's output, draining the log): runs one duty
+     * cycle here, so that the offer leaves now rather than once the link thread has woken for it.
+     * A wake-up is the slowest step of a hop on a VM (tens of microseconds), and an output's
+     * round trip had two of them on this side. What the cycle receives goes to {@code handler}
+     * here too: the link thread, asleep on those sockets, would not see it.
+     * <p>
+     * A duty cycle must not be interrupted: the driver's UDP channels are non-blocking, which an
+     * interrupt leaves open, but its conductor maps log buffers through file channels, which an
+     * interrupt closes. So the caller must be a thread that nothing interrupts now: an agent
+     * thread, or the token holder (an interrupt of a managed thread is the token holder's own
+     * call). One already interrupted, or a duty cycle in progress on the link thread (which then
+     * sends the offer), wakes the link thread instead.
+     *
+     * @return the work done, or -1 if the link thread was woken instead
+     */
+    private int sendNow(FragmentHandler handler, int limit) {
+        if (Thread.currentThread().isInterrupted() || !dutyCycle.tryLock()) {
+            wake();
+            return -1;
+        }
+        try {
+            return driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
+        } finally {
+            dutyCycle.unlock();
+        }
     }
 
     /** Adds to {@link #arrivals} the driver's endpoints whose sockets have opened since the last look. */
@@ -519,9 +575,14 @@ public final class Link implements AutoCloseable {
     public void close() {
         long until = System.nanoTime() + DRAIN_AT_CLOSE_NANOS;
         int quiet = 0;
-        while (quiet < 100 && System.nanoTime() - until < 0) {
-            quiet = driverDutyCycle.invoke() + clientDutyCycle.invoke() > 0 ? 0 : quiet + 1;
-            Thread.onSpinWait();
+        dutyCycle.lock(); // a last output's thread may still be in sendNow
+        try {
+            while (quiet < 100 && System.nanoTime() - until < 0) {
+                quiet = driverDutyCycle.invoke() + clientDutyCycle.invoke() > 0 ? 0 : quiet + 1;
+                Thread.onSpinWait();
+            }
+        } finally {
+            dutyCycle.unlock();
         }
         try {
             aeron.close();
