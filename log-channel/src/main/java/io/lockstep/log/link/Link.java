@@ -95,6 +95,8 @@ public final class Link implements AutoCloseable {
     private volatile Thread linkThread;
     /** Held while a duty cycle runs: the link thread's, or a sender's own ({@link #sendNow}). */
     private final ReentrantLock dutyCycle = new ReentrantLock();
+    /** Under {@link #dutyCycle}: the driver and the client are closed. */
+    private boolean closed;
     /**
      * Where the link thread sleeps: readiness of the driver's UDP sockets (watched here as well as
      * by the driver's own poller), and {@link Selector#wakeup} from senders.
@@ -381,9 +383,9 @@ public final class Link implements AutoCloseable {
     }
 
     /**
-     * One duty cycle, on the link thread only: the driver's and the client's work (sending what
-     * was offered, receiving datagrams, liveness), then up to {@code limit} fragments to
-     * {@code handler}.
+     * One duty cycle of the link thread (the only thread that calls this; a sender's own cycles
+     * are {@link #sendNow}'s): the driver's and the client's work (sending what was offered,
+     * receiving datagrams, liveness), then up to {@code limit} fragments to {@code handler}.
      *
      * @return the amount of work done; 0 means idle
      */
@@ -424,11 +426,36 @@ public final class Link implements AutoCloseable {
             return -1;
         }
         try {
-            return driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
+            if (closed) {
+                return -1;
+            }
+            // The driver's sender sends one datagram per cycle (a block over about 1.3 KiB takes
+            // several), and a cycle may leave a retransmission or a reply for the next: cycles run
+            // here until one finds nothing to do. Should that not come soon, the link thread goes on.
+            int work = 0;
+            for (int cycles = 1; ; cycles++) {
+                int done = driverDutyCycle.invoke() + clientDutyCycle.invoke();
+                work += done;
+                if (done == 0) {
+                    break;
+                }
+                if (cycles == MAX_SENDER_CYCLES) {
+                    wake();
+                    break;
+                }
+            }
+            int fragments = subscription.poll(handler, limit);
+            if (fragments == limit) {
+                wake(); // more have come: the link thread takes them
+            }
+            return work + fragments;
         } finally {
             dutyCycle.unlock();
         }
     }
+
+    /** Duty cycles a sender runs at most ({@link #sendNow}): a block of up to about 20 KiB leaves at once. */
+    private static final int MAX_SENDER_CYCLES = 16;
 
     /** Adds to {@link #arrivals} the driver's endpoints whose sockets have opened since the last look. */
     private void watchNewTransports() {
@@ -575,23 +602,21 @@ public final class Link implements AutoCloseable {
     public void close() {
         long until = System.nanoTime() + DRAIN_AT_CLOSE_NANOS;
         int quiet = 0;
-        dutyCycle.lock(); // a last output's thread may still be in sendNow
+        dutyCycle.lock(); // no sender's duty cycle from now on (sendNow)
         try {
+            closed = true;
             while (quiet < 100 && System.nanoTime() - until < 0) {
                 quiet = driverDutyCycle.invoke() + clientDutyCycle.invoke() > 0 ? 0 : quiet + 1;
                 Thread.onSpinWait();
             }
+            try {
+                aeron.close();
+            } finally {
+                driver.close();
+            }
         } finally {
             dutyCycle.unlock();
-        }
-        try {
-            aeron.close();
-        } finally {
-            try {
-                driver.close();
-            } finally {
-                closeQuietly(arrivals); // the driver's sockets are only released once no selector holds them
-            }
+            closeQuietly(arrivals); // the driver's sockets are only released once no selector holds them
         }
     }
 }
