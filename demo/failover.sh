@@ -24,6 +24,11 @@ base=$(( 20000 + RANDOM % 20000 ))
 common="primary=127.0.0.1:$base,backup=127.0.0.1:$(( base + 1 )),lock=$work/lock,timeout=500"
 
 echo "== a backup and a primary of Ticker $LINES lines, on one host =="
+# Made here, not by the background jobs' redirections: the wait for KILL_AT lines below must not
+# read a file that does not exist yet (its wc failed, the wait ended, and the primary was killed
+# before it printed anything).
+: > "$work/primary.out"
+: > "$work/backup.out"
 "$JAVA" -javaagent:"$AGENT"=mode=backup,journal="$work/backup",$common -cp "$APP" io.lockstep.demo.Ticker "$LINES" 3 \
   > "$work/backup.out" 2> "$work/backup.err" &
 backup=$!; pids+=("$backup")
