@@ -98,27 +98,10 @@ public final class HookTransformer implements ClassFileTransformer {
      * transformer is added, which must come before the agent starts any thread of its own: a
      * class whose loading began before the transformer was added and ended after this look is in
      * neither. Only the JVM's own threads can still be in such a load; {@link #stopWatching}
-     * looks again for what they finished meanwhile.
+     * looks again for what they finished meanwhile. Each look takes only the classes not looked
+     * at before.
      */
     public void retransformLoaded(Instrumentation instrumentation) {
-        retransformUnseen(instrumentation);
-    }
-
-    /**
-     * A last look, just before the application starts, for classes that loaded where no
-     * transformer sees them: in a load nested in a transformation (the JDK transforms no class
-     * that loads while a transformer runs on the same thread) or in a load the JVM's own threads
-     * began before the transformer was added. Then stops noting loads. A JDK class that first
-     * loads nested in a transformation later, once main runs, stays as it is: no hook sees it.
-     */
-    public void stopWatching(Instrumentation instrumentation) {
-        retransformUnseen(instrumentation);
-        watchingLoads = false;
-        jdkClassesSeenLoading.clear();
-    }
-
-    /** Re-instruments the loaded classes, not looked at before, that did not come through here. */
-    private void retransformUnseen(Instrumentation instrumentation) {
         List<Class<?>> targets = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (!considered.add(type)) {
@@ -129,6 +112,19 @@ public final class HookTransformer implements ClassFileTransformer {
             }
         }
         retransform(instrumentation, targets);
+    }
+
+    /**
+     * A last look, just before the application starts, for classes that loaded where no
+     * transformer sees them: in a load nested in a transformation (the JDK transforms no class
+     * that loads while a transformer runs on the same thread) or in a load the JVM's own threads
+     * began before the transformer was added. Then stops noting loads. A JDK class that first
+     * loads nested in a transformation later, once main runs, stays as it is: no hook sees it.
+     */
+    public void stopWatching(Instrumentation instrumentation) {
+        retransformLoaded(instrumentation);
+        watchingLoads = false;
+        jdkClassesSeenLoading.clear();
     }
 
     /** Is this a loaded JDK class that the rules may change and that did not come through here as it loaded? */

@@ -396,7 +396,7 @@ public final class Link implements AutoCloseable {
         int work;
         dutyCycle.lock();
         try {
-            work = driverDutyCycle.invoke() + clientDutyCycle.invoke() + subscription.poll(handler, limit);
+            work = driverAndClientWork() + subscription.poll(handler, limit);
         } finally {
             dutyCycle.unlock();
         }
@@ -434,7 +434,7 @@ public final class Link implements AutoCloseable {
             // here until one finds nothing to do. Should that not come soon, the link thread goes on.
             int work = 0;
             for (int cycles = 1; ; cycles++) {
-                int done = driverDutyCycle.invoke() + clientDutyCycle.invoke();
+                int done = driverAndClientWork();
                 work += done;
                 if (done == 0) {
                     break;
@@ -452,6 +452,11 @@ public final class Link implements AutoCloseable {
         } finally {
             dutyCycle.unlock();
         }
+    }
+
+    /** Under {@link #dutyCycle}: one duty cycle of the driver and one of the client. */
+    private int driverAndClientWork() {
+        return driverDutyCycle.invoke() + clientDutyCycle.invoke();
     }
 
     /** Duty cycles a sender runs at most ({@link #sendNow}): a block of up to about 20 KiB leaves at once. */
@@ -606,7 +611,7 @@ public final class Link implements AutoCloseable {
         try {
             closed = true;
             while (quiet < 100 && System.nanoTime() - until < 0) {
-                quiet = driverDutyCycle.invoke() + clientDutyCycle.invoke() > 0 ? 0 : quiet + 1;
+                quiet = driverAndClientWork() > 0 ? 0 : quiet + 1;
                 Thread.onSpinWait();
             }
             try {
