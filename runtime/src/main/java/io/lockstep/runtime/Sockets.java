@@ -49,6 +49,7 @@ final class Sockets {
     private static final MethodHandle READ;
     private static final MethodHandle READV;
     private static final MethodHandle WRITE;
+    private static final MethodHandle WRITEV;
     private static final MethodHandle CLOSE;
     private static final MethodHandle CONNECT;
     private static final MethodHandle POLL_CONNECT_NOW;
@@ -78,6 +79,7 @@ final class Sockets {
             READ = lookup.findVirtual(dispatcher, "read", transfer);
             READV = lookup.findVirtual(dispatcher, "readv", transfer.changeReturnType(long.class));
             WRITE = lookup.findVirtual(dispatcher, "write", transfer);
+            WRITEV = lookup.findVirtual(dispatcher, "writev", transfer.changeReturnType(long.class));
             CLOSE = lookup.findVirtual(nativeDispatcher, "close", MethodType.methodType(void.class, FileDescriptor.class));
             CONNECT = lookup.findStatic(net, "connect",
                 MethodType.methodType(int.class, ProtocolFamily.class, FileDescriptor.class, InetAddress.class, int.class));
@@ -197,7 +199,7 @@ final class Sockets {
                 if (dead.contains(fdVal)) {
                     throw new java.net.SocketException("Connection reset (the primary that held this connection is gone)");
                 }
-                return realWrite(dispatcher, fd, bytes);
+                return realWrite(dispatcher, fd, address, length, vectored);
             },
             (n, out) -> out.putLong(n).putInt(Block.crc(bytes, 0, (int) Math.max(0, n))),
             in -> {
@@ -462,32 +464,42 @@ final class Sockets {
         }
     }
 
-    /** One write for real (mode=record): what the kernel took of {@code bytes}. */
-    private static long realWrite(Object dispatcher, FileDescriptor fd, byte[] bytes) throws IOException {
-        ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
-        direct.put(bytes);
+    /** One write for real (mode=record), from the application's own memory: what the kernel took. */
+    private static long realWrite(Object dispatcher, FileDescriptor fd, long address, int length, boolean vectored) throws IOException {
         try {
-            return (int) WRITE.invoke(dispatcher, fd, BufferUtil.address(direct), bytes.length);
+            return vectored ? (long) WRITEV.invoke(dispatcher, fd, address, length) : (long) (int) WRITE.invoke(dispatcher, fd, address, length);
         } catch (Throwable t) {
             throw Hooks.ioFailure(t);
         }
     }
 
+    /** A larger output is written a chunk at a time: up to 64 writers keep a buffer each. */
+    private static final int WRITE_CHUNK = 64 * 1024;
+    /**
+     * Native memory that a writer thread copies released outputs into, kept per thread: a direct
+     * buffer allocated per write (zeroed, tracked, freed by a Cleaner) cost more than the write.
+     */
+    private static final ThreadLocal<ByteBuffer> WRITE_BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(WRITE_CHUNK));
+
     /** A released output, on the output thread: all of it, waiting for room if the socket is non-blocking. */
     private static void writeFully(Object dispatcher, FileDescriptor fd, byte[] bytes) {
-        ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
-        direct.put(bytes);
-        long address = BufferUtil.address(direct);
-        int done = 0;
+        ByteBuffer buffer = WRITE_BUFFERS.get();
+        long address = BufferUtil.address(buffer);
         try {
-            while (done < bytes.length) {
-                int n = (int) WRITE.invoke(dispatcher, fd, address + done, bytes.length - done);
-                if (n > 0) {
-                    done += n;
-                } else if (n == -2) { // IOStatus.UNAVAILABLE: the socket is non-blocking and full
-                    Hooks.SocketNatives.poll(fd, POLLOUT, 100);
-                } else {
-                    return;
+            for (int chunk = 0; chunk < bytes.length; chunk += WRITE_CHUNK) {
+                int size = Math.min(WRITE_CHUNK, bytes.length - chunk);
+                buffer.clear();
+                buffer.put(bytes, chunk, size);
+                int done = 0;
+                while (done < size) {
+                    int n = (int) WRITE.invoke(dispatcher, fd, address + done, size - done);
+                    if (n > 0) {
+                        done += n;
+                    } else if (n == -2) { // IOStatus.UNAVAILABLE: the socket is non-blocking and full
+                        Hooks.SocketNatives.poll(fd, POLLOUT, 100);
+                    } else {
+                        return;
+                    }
                 }
             }
         } catch (Throwable e) {
