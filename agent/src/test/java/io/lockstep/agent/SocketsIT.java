@@ -3,6 +3,9 @@ package io.lockstep.agent;
 import io.lockstep.demo.kv.KvLoad;
 import io.lockstep.demo.kv.KvServer;
 import io.lockstep.demo.kv.NioKvServer;
+import io.lockstep.log.Entry;
+import io.lockstep.log.EntryKind;
+import io.lockstep.log.JournalReader;
 import io.lockstep.programs.sockets.ChannelEcho;
 import io.lockstep.programs.sockets.RandomAcrossReads;
 import io.lockstep.programs.sockets.HttpCalls;
@@ -184,6 +187,59 @@ class SocketsIT {
         assertTrue(killed.stdout().startsWith("listening on " + port), killed::toString);
         String lastLine = tookOver.stdout().lines().reduce((before, line) -> line).orElse("");
         assertTrue(lastLine.startsWith("served "), "the backup served on to the clients' SHUTDOWN: " + tookOver);
+    }
+
+    /**
+     * A request's outputs (the server's line on stdout, then its reply) leave the primary in one
+     * block: the server's thread drains the log at its next switch point (the read of the next
+     * request), not at each output, so a request waits for one acknowledgement, not two. Drained
+     * at each output (the build before this rule), the line's entry ended its block every time.
+     */
+    @Test
+    void aRequestsOutputsLeaveThePrimaryInOneBlock() throws Exception {
+        int port = ForkedJvm.freeTcpPort();
+        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
+        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
+            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
+        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
+            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
+        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        ForkedJvm.Result loaded = ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvLoad.class))
+            .run(KvLoad.class, "127.0.0.1", Integer.toString(port), "1", "200", "30", "SHUTDOWN");
+        assertEquals(0, loaded.exit(), loaded::toString);
+        assertEquals(0, primary.await(60).exit(), primary::stderrSoFar);
+        backup.await(60);
+
+        int requests = 0;
+        int inOneBlock = 0;
+        java.util.Map<Integer, Integer> lineBlockByThread = new java.util.HashMap<>();
+        try (JournalReader journal = JournalReader.open(tmp.resolve("p"))) {
+            int blockNumber = 0;
+            while (true) {
+                if (!journal.hasBufferedEntry()) {
+                    blockNumber++; // the next entry starts a block
+                }
+                Entry entry = journal.next();
+                if (entry == null) {
+                    break;
+                }
+                if (entry.kind() != EntryKind.OUTPUT) {
+                    continue;
+                }
+                int stream = (int) (entry.readLong() >>> 32);
+                if (stream == 1) {
+                    lineBlockByThread.put(entry.threadId(), blockNumber);
+                } else if (stream == 0) {
+                    Integer lineBlock = lineBlockByThread.remove(entry.threadId());
+                    if (lineBlock != null) {
+                        requests++;
+                        inOneBlock += lineBlock == blockNumber ? 1 : 0;
+                    }
+                }
+            }
+        }
+        assertTrue(requests >= 200, "the SETs' lines and replies in the primary's journal: " + requests);
+        assertTrue(inOneBlock >= requests * 8 / 10, inOneBlock + " of " + requests + " requests' outputs in one block");
     }
 
     /**

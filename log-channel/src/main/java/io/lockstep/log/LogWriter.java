@@ -18,9 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The producer side of the log. Application threads encode entries straight into a ring
  * buffer (a few tens of nanoseconds); one agent thread ("lockstep-drain") drains it in blocks,
- * which go to the link (if the log is streamed) and then to the {@link BlockJournal}. An output
- * that waits for its entry to reach the backup drains the ring itself ({@link #flushSoon}): no
- * thread has to wake up for it. Producers are serialised by the caller (one token), so positions
+ * which go to the link (if the log is streamed) and then to the {@link BlockJournal}. A thread
+ * whose outputs wait for their entries to reach the backup drains the ring itself
+ * ({@link #flushSoon}, at its next switch point): no thread has to wake up for them. Producers are serialised by the caller (one token), so positions
  * are assigned in order. The journal itself is opened on the journal's thread, so the
  * application never waits for Chronicle to start.
  * <p>
@@ -177,7 +177,7 @@ public final class LogWriter implements AutoCloseable {
     }
 
     /**
-     * An output waits for the entries committed so far to reach the backup: drains them now, on
+     * Held outputs wait for the entries committed so far to reach the backup: drains them now, on
      * this thread, unless another thread is draining (then that one takes them, or its next round).
      */
     public void flushSoon() {

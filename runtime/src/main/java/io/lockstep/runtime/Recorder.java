@@ -21,6 +21,13 @@ final class Recorder extends SessionMode {
     /** Called when the run has ended and the log is drained: waits for the backup's last acknowledgement. */
     private final Runnable afterLastEntry;
     private long outputs;
+    /**
+     * The holder made an output since it last paused: its entry leaves at the pause (a switch
+     * point), with whatever else the holder logs until then. A server's request is a burst of
+     * outputs (a line on stdout, the reply) that ends in a blocking read: one block, one
+     * acknowledgement, and the block leaves from this thread when nothing else is in flight.
+     */
+    private volatile boolean outputsToSend;
     private final PayloadOut payload = new PayloadOut();
     private volatile boolean stopped;
 
@@ -120,7 +127,11 @@ final class Recorder extends SessionMode {
                 (io.lockstep.log.Block.crc(bytes, offset, length) & 0xffffffffL) | (backlogged ? OUTPUT_BACKLOGGED : 0), 2);
             long sequence = ++outputs;
             gate.hold(position, sequence, sink, bytes, offset, length);
-            log.flushSoon();
+            if (scheduler.holdsToken()) {
+                outputsToSend = true;
+            } else {
+                log.flushSoon(); // no switch point of this thread's will come
+            }
             if (backlogged) {
                 try {
                     scheduler.outside(() -> {
@@ -134,6 +145,14 @@ final class Recorder extends SessionMode {
             return sequence;
         } finally {
             leaveAgent(me);
+        }
+    }
+
+    @Override
+    void holderPauses() {
+        if (outputsToSend) {
+            outputsToSend = false;
+            log.flushSoon();
         }
     }
 

@@ -39,6 +39,9 @@ public final class Scheduler {
         /** Recording: the run ends at this point. */
         void ended(long point);
 
+        /** The holder stops running for now (a switch point, or its budget ran out with nobody else to run): a moment to send what it logged. */
+        void holderPauses();
+
         /**
          * Replay: consumes the admission logged at this point, if the log holds one next.
          * @return {@code thread << 8 | wake}, {@link #NONE} or {@link #END}
@@ -229,6 +232,7 @@ public final class Scheduler {
      */
     private boolean switchAway(ManagedThread me, boolean stillRunnable) {
         admit();
+        log.holderPauses();
         if (stillRunnable) {
             me.state = State.RUNNABLE;
             runQueue.addLast(me);
@@ -929,6 +933,7 @@ public final class Scheduler {
             // Nobody else could run, and nothing can be due: not a switch point (the same on both
             // sides). Wake-ups from unmanaged threads wait for the holder's next switch point.
             Hooks.budget = quantum;
+            log.holderPauses();
             return;
         }
         if (mustNotPreempt()) {

@@ -178,6 +178,11 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     }
 
     @Override
+    public void holderPauses() {
+        mode.holderPauses();
+    }
+
+    @Override
     public long nextAdmission(long point) {
         return mode.nextAdmission(point);
     }

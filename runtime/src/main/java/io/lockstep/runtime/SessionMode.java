@@ -76,6 +76,10 @@ abstract class SessionMode {
 
     abstract void ended(long point);
 
+    /** The token holder stops running for now (see {@link Scheduler.SchedulingLog#holderPauses}). */
+    void holderPauses() {
+    }
+
     abstract long nextAdmission(long point);
 
     abstract long nextAdmissionPoint();
