@@ -4,15 +4,17 @@
 # primary+backup (same port). Over SECONDS seconds in the middle of the load it reads
 # /proc/<pid>/task/*/{stat,status} of each server JVM and prints, per group of threads (a
 # thread's name without its trailing number), the voluntary and involuntary context switches per
-# second and the CPU used, in percent of one core. The agent's own threads are named lockstep-*.
+# second and the CPU used, in percent of one core, then each JVM's total, the client's (KvBench)
+# included: with the requests/s, what a request costs each process (the budget of 2 cores). The
+# agent's own threads are named lockstep-*.
 # Usage: bench/thread-cpu.sh [SETUP] [CLIENTS] [SECONDS]   (SETUP none | record | live; defaults record, 16, 4)
-# AGENT_JAR=path runs another build of the agent. Linux only; build first: mvn -B -q -DskipTests package
+# AGENT_JAR=path runs another build of the agent; WARMUP=seconds of load before the window (default 20, as bench/server.sh). Linux only; build first: mvn -B -q -DskipTests package
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SETUP=${1:-record}
 CLIENTS=${2:-16}
 SECONDS_=${3:-4}
-WARMUP=3
+WARMUP=${WARMUP:-20}
 . bench/common.sh
 
 base=$(free_port)
@@ -52,19 +54,22 @@ snapshot() {
   sort "$work/names" | join - "$work/counts"
 }
 ticks=$(getconf CLK_TCK)
-for pid in "${servers[@]}"; do snapshot "$pid" > "$work/before-$pid"; done
+for pid in "${servers[@]}" "$bench"; do snapshot "$pid" > "$work/before-$pid"; done
 sleep "$SECONDS_"
-for pid in "${servers[@]}"; do snapshot "$pid" > "$work/after-$pid"; done
+for pid in "${servers[@]}" "$bench"; do snapshot "$pid" > "$work/after-$pid"; done
 wait "$bench" || true
 cat "$work/bench"
 role=server
 [ "$SETUP" = live ] && role=primary
-for pid in "${servers[@]}"; do
+for pid in "${servers[@]}" "$bench"; do
+  [ "$pid" = "$bench" ] && role=client
   echo "$role JVM, per group of threads over $SECONDS_ s (switches/s voluntary, involuntary; CPU % of one core):"
   join "$work/before-$pid" "$work/after-$pid" | awk -v s="$SECONDS_" -v hz="$ticks" '{
       g = $2; sub(/[-#]?[0-9]+$/, "", g); V[g] += $7 - $3; N[g] += $8 - $4; C[g] += $9 - $5; K[g]++ }
     END { for (g in V) if (C[g] > 0 || V[g] + N[g] >= 10 * s)
       printf "  %-24s %3d thread(s) %9.0f %9.0f %7.1f\n", g, K[g], V[g] / s, N[g] / s, 100 * C[g] / hz / s }' \
     | sort -k6 -g -r
+  join "$work/before-$pid" "$work/after-$pid" | awk -v s="$SECONDS_" -v hz="$ticks" '{ C += $9 - $5 }
+    END { printf "  %-24s %16s %19s %7.1f\n", "(all threads)", "", "", 100 * C / hz / s }'
   role=backup
 done
