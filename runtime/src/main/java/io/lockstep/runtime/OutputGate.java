@@ -133,6 +133,8 @@ final class OutputGate {
     private volatile long writtenSequence;
     /** Every stdout and stderr output up to this one is written out. */
     private volatile long confirmedSequence;
+    /** Outputs written out or dropped so far, in any order: whether the writers make progress. Written under the monitor. */
+    private volatile long outputsLeft;
 
     /** @param writtenSoFar outputs numbered before this gate's first (a backup going live counts on from the replay's) */
     OutputGate(long writtenSoFar) {
@@ -250,13 +252,26 @@ final class OutputGate {
         }, timeoutMillis);
     }
 
-    /** Waits until everything released so far has been written out, at most {@code timeoutMillis}. */
-    boolean awaitReleasedWritten(long timeoutMillis) {
+    /**
+     * Waits until everything released so far has been written out, for as long as outputs keep
+     * leaving: a reader that is slow gets all of it.
+     *
+     * @return false once no output left for {@code stallMillis} (a reader that does not read)
+     */
+    boolean awaitReleasedWritten(long stallMillis) {
         long last;
         synchronized (this) {
             last = releasedSequence;
         }
-        return awaitProgress(() -> writtenSequence >= last, timeoutMillis);
+        long before = outputsLeft;
+        while (!awaitProgress(() -> writtenSequence >= last, stallMillis)) {
+            long now = outputsLeft;
+            if (now == before) {
+                return false;
+            }
+            before = now;
+        }
+        return true;
     }
 
     private boolean awaitProgress(BooleanSupplier done, long timeoutMillis) {
@@ -326,6 +341,7 @@ final class OutputGate {
 
     /** Under the gate's monitor: an output left the process, or was dropped. */
     private void left(Held output) {
+        outputsLeft++;
         Object lane = output.sink.lane();
         long[] bytes = backlogs.get(lane);
         if (bytes != null && (bytes[0] -= output.bytes.length) <= 0) {

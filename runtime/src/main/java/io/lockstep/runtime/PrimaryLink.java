@@ -27,6 +27,8 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private volatile boolean alone;
     private volatile String refusal;
     private volatile boolean closing;
+    /** The backup acknowledged the end of the run: it replays to the end and leaves, so its silence from then on is no failure. */
+    private volatile boolean backupFinished;
     /** The last position sent to the backup: written by whoever drains the log, under its lock. */
     private long sentUpTo;
     /** The gate's confirmed count the backup was last told of (it writes again the stdout and stderr outputs past it if this side dies). */
@@ -125,7 +127,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
         Fatal.warn(why + ": the output rule is dropped, this primary runs unprotected");
     }
 
-    /** At the end of the run: waits (at most the timeout) for the backup to acknowledge the last entry, then lets every output out. */
+    /** At the end of the run: waits (at most the timeout) for the backup to acknowledge the last entry, then releases every output. */
     void finish(long lastPosition) {
         long deadline = System.nanoTime() + timeoutNanos;
         while (!alone && acked < lastPosition && System.nanoTime() - deadline < 0) {
@@ -134,14 +136,11 @@ final class PrimaryLink implements LogWriter.BlockSink {
         if (!alone && acked < lastPosition) {
             runAlone("the backup did not acknowledge the end of the run within " + timeoutNanos / 1_000_000 + " ms");
         }
+        backupFinished = true;
+        // Everything is released. The writers finish on their own time (the session waits for
+        // them): a backup that has the end of the run never goes live, so what they write is no
+        // longer its concern.
         gate.releaseUpTo(acked);
-        if (!gate.awaitReleasedWritten(timeoutNanos / 1_000_000)) {
-            Fatal.warn("the last outputs were not all written out within " + timeoutNanos / 1_000_000 + " ms (a reader that "
-                + "does not read?)");
-        }
-        if (!alone) {
-            link.sendLongs(Link.RELEASED, () -> true, gate.confirmedSequence());
-        }
         closing = true;
         link.wake();
         try {
@@ -173,7 +172,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
                     link.sendHeartbeat(alone ? Link.DROPPED : 0);
                     nextHeartbeat = now + heartbeatEvery;
                 }
-                if (!alone && backupRunId != 0 && refusal == null && now - lastHeard > timeoutNanos) {
+                if (!alone && !backupFinished && backupRunId != 0 && refusal == null && now - lastHeard > timeoutNanos) {
                     runAlone("the backup at " + link.peerEndpoint() + " has been silent for more than "
                         + timeoutNanos / 1_000_000 + " ms");
                 }

@@ -327,7 +327,8 @@ final class Recorder extends SessionMode {
         }
         afterLastEntry.run();
         if (gate != null && !gate.awaitReleasedWritten(FINISH_TIMEOUT_MILLIS)) {
-            Fatal.warn("the last outputs were not all written out within " + FINISH_TIMEOUT_MILLIS + " ms");
+            Fatal.warn("the last outputs were not all written out: none left for " + FINISH_TIMEOUT_MILLIS + " ms (a reader "
+                + "that does not read?)");
         }
     }
 }
