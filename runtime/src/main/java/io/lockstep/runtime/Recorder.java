@@ -152,7 +152,12 @@ final class Recorder extends SessionMode {
     void holderPauses() {
         if (outputsToSend) {
             outputsToSend = false;
-            log.flushSoon();
+            ManagedThread me = enterAgent(); // the drain's calls are the agent's, as they were at the output
+            try {
+                log.flushSoon();
+            } finally {
+                leaveAgent(me);
+            }
         }
     }
 
