@@ -3,8 +3,10 @@
 #  (a) latency of an output: OutputLatency stamps each line with nanoTime just before writing it,
 #      200 us apart; LatencyReader (same host, same monotonic clock) records when it arrives:
 #      without the agent, and as primary+backup over UDP loopback (idle=backoff, then idle=yield);
-#      beside it, the raw Aeron round
-#      trip (UDP loopback and IPC) of 32-byte messages in one JVM with Lockstep's driver settings;
+#      beside it, two yardsticks: the raw Aeron round trip (UDP loopback and IPC) of 32-byte
+#      messages back to back on threads that never sleep (AeronRoundTrip), and the round trip of
+#      Lockstep's own link paced as the lines are, its threads sleeping as the link threads do
+#      (LinkRoundTrip: what any answer between two sleeping threads costs on this host);
 #  (b) throughput of an output-heavy program (OutputLatency LINES 0: single-threaded, every line
 #      an output): no agent, mode=record, primary+backup; medians of ROUNDS, alternating.
 # Usage: bench/output-rule.sh [ROUNDS] [LINES]   (defaults 5, 200000); build first: mvn -B -q -DskipTests package
@@ -32,6 +34,7 @@ live() { # live NAME ARGS...: a backup and a primary of OutputLatency; the prima
 
 echo "(a) latency of an output, 20000 lines 200 us apart (2000 warm-up lines not counted):"
 "$JAVA" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$BENCH" io.lockstep.benchmarks.AeronRoundTrip 20000 $(( 40000 + RANDOM % 10000 ))
+"$JAVA" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$BENCH" io.lockstep.benchmarks.LinkRoundTrip 20000 200 $(( 40000 + RANDOM % 10000 ))
 "$JAVA" -cp "$APP" io.lockstep.demo.bench.OutputLatency 20000 200 | "$JAVA" -cp "$BENCH" io.lockstep.benchmarks.LatencyReader 2000 "no agent:"
 IDLE=backoff live lat 20000 200 | "$JAVA" -cp "$BENCH" io.lockstep.benchmarks.LatencyReader 2000 "primary+backup, UDP, idle=backoff:"
 IDLE=yield live lat 20000 200 | "$JAVA" -cp "$BENCH" io.lockstep.benchmarks.LatencyReader 2000 "primary+backup, UDP, idle=yield:"

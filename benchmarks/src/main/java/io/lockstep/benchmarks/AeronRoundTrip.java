@@ -15,9 +15,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The raw Aeron round trip the output rule is compared with: 32-byte ping and pong, in one JVM
- * with one embedded driver configured as Lockstep's (SHARED threading, back-off idle, 1 MiB
- * terms), over UDP loopback and over IPC. Prints p50/p99/p99.9 in microseconds.
+ * The raw Aeron round trip the output rule is compared with: 32-byte ping and pong back to back,
+ * in one JVM with one embedded driver (SHARED threading with a back-off idle strategy, 1 MiB
+ * terms) and threads that never sleep, over UDP loopback and over IPC: the network's share of a
+ * round trip with nothing waiting to be woken. {@link LinkRoundTrip} is the same with Lockstep's
+ * link threads, which sleep. Prints p50/p99/p99.9 in microseconds.
  * Usage: {@code AeronRoundTrip MESSAGES UDP_PORT}
  */
 public final class AeronRoundTrip {
@@ -30,7 +32,7 @@ public final class AeronRoundTrip {
         Path dir = Files.createTempDirectory("lockstep-rtt");
         MediaDriver.Context context = new MediaDriver.Context().aeronDirectoryName(dir.resolve("aeron").toString())
             .dirDeleteOnStart(true).dirDeleteOnShutdown(true).threadingMode(ThreadingMode.SHARED)
-            // Lockstep's driver setting (io.lockstep.log.link.Link.idleStrategy), repeated here: this module knows nothing of Lockstep.
+            // Lockstep's driver setting until stop 15 (its link threads have run the driver and slept since).
             .sharedIdleStrategy(new BackoffIdleStrategy(100, 2_000, 1_000, TimeUnit.MICROSECONDS.toNanos(100)))
             .publicationTermBufferLength(1 << 20).ipcTermBufferLength(1 << 20).termBufferSparseFile(true)
             .printConfigurationOnStart(false);

@@ -245,4 +245,55 @@ class OutputGateTest {
         assertEquals(43, gate.writtenSequence());
         assertEquals(List.of("out:x", "out:y"), written);
     }
+
+    /**
+     * The link thread writes what it releases when the write cannot wait, in order with what the
+     * writers write of the same lane: not an output over {@link OutputGate#WRITE_HERE_LIMIT}
+     * bytes, nor one whose sink is not writable now, nor more than a turn's worth (16) at once.
+     */
+    @Test
+    void theReleasingThreadWritesWhatCannotWaitAndTheWritersTheRest() {
+        List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        boolean[] writable = {true};
+        java.util.function.Function<String, OutputGate.Sink> sink = lane -> OutputGate.sink(lane, bytes -> {
+            written.add(lane + ":" + (bytes.length > 100 ? "big" : new String(bytes, StandardCharsets.UTF_8)));
+            threads.add(lane + ":" + (Thread.currentThread().getName().startsWith("lockstep-output-") ? "writer" : "here"));
+        }, length -> writable[0]);
+        OutputGate gate = new OutputGate(0);
+        hold(gate, 1, 1, sink.apply("a"), "1");
+        hold(gate, 2, 2, sink.apply("b"), "2");
+        hold(gate, 3, 3, sink.apply("a"), "3");
+        gate.releaseAndWrite(3);
+        assertEquals(List.of("a:here", "a:here", "b:here"), threads, "written before releaseAndWrite returned");
+
+        hold(gate, 4, 4, sink.apply("a"), "4");
+        byte[] big = new byte[OutputGate.WRITE_HERE_LIMIT + 1];
+        gate.hold(5, 5, sink.apply("a"), big, 0, big.length);
+        hold(gate, 6, 6, sink.apply("a"), "6");
+        gate.releaseAndWrite(6);
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(List.of("a:here", "a:writer", "a:writer"), threads.subList(3, 6), "the big one and what follows it: a writer");
+
+        for (int i = 7; i <= 26; i++) {
+            hold(gate, i, i, sink.apply("c"), Integer.toString(i));
+        }
+        gate.releaseAndWrite(26);
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(Collections.nCopies(16, "c:here"), threads.subList(6, 22), "a turn's worth here");
+        assertEquals(Collections.nCopies(4, "c:writer"), threads.subList(22, 26));
+
+        writable[0] = false;
+        hold(gate, 27, 27, sink.apply("d"), "27");
+        gate.releaseAndWrite(27);
+        assertTrue(gate.awaitReleasedWritten(5000));
+        assertEquals(List.of("d:writer"), threads.subList(26, 27), "not writable now: a writer");
+
+        List<String> expected = new ArrayList<>(List.of("a:1", "a:3", "b:2", "a:4", "a:big", "a:6")); // lane by lane
+        for (int i = 7; i <= 26; i++) {
+            expected.add("c:" + i);
+        }
+        expected.add("d:27");
+        assertEquals(expected, written);
+        assertEquals(27, gate.writtenSequence());
+    }
 }
