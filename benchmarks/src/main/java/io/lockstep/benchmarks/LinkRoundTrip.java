@@ -53,14 +53,24 @@ public final class LinkRoundTrip {
                     answered.set(number + 1);
                 }
             });
+            java.util.ArrayDeque<Long> toAnswer = new java.util.ArrayDeque<>();
             var pings = pong.handler((type, sender, buffer, offset, length) -> {
                 if (type == Link.LOG_PIECE) {
-                    reply.putLong(0, buffer.getLong(offset + 8)); // the block's first word: the ping's number
-                    pong.send(Link.ACK, reply, 0, Long.BYTES, () -> true);
+                    toAnswer.addLast(buffer.getLong(offset + 8)); // the block's first word: the ping's number
                 }
             });
-            LinkThread pongThread = new LinkThread(pong, pings, "pong-link");
-            LinkThread pingThread = new LinkThread(ping, answers, "ping-link");
+            // As the backup: each answer is offered after the poll that received its ping, and
+            // offered again on the next round if Aeron pushed back (a link thread never waits to send).
+            LinkThread pongThread = new LinkThread(pong, pings, "pong-link", () -> {
+                while (!toAnswer.isEmpty()) {
+                    reply.putLong(0, toAnswer.peekFirst());
+                    if (!pong.send(Link.ACK, reply, 0, Long.BYTES, () -> true)) {
+                        break;
+                    }
+                    toAnswer.removeFirst();
+                }
+            });
+            LinkThread pingThread = new LinkThread(ping, answers, "ping-link", () -> { });
             byte[] block = new byte[64];
             UnsafeBuffer blockView = new UnsafeBuffer(block);
             for (int i = 0; i < messages; i++) {
@@ -95,12 +105,14 @@ public final class LinkRoundTrip {
         private final Thread thread;
         private volatile boolean stopping;
 
-        LinkThread(Link link, io.aeron.logbuffer.FragmentHandler handler, String name) {
+        LinkThread(Link link, io.aeron.logbuffer.FragmentHandler handler, String name, Runnable afterPoll) {
             this.link = link;
             // Stopped by a flag, never interrupted: an interrupt would close the driver's mapped files.
             this.thread = new Thread(() -> {
                 while (!stopping) {
-                    link.idle(link.poll(handler, 64));
+                    int work = link.poll(handler, 64);
+                    afterPoll.run();
+                    link.idle(work);
                 }
             }, name);
             thread.setDaemon(true);
