@@ -13,9 +13,8 @@ import java.util.function.Consumer;
  * The output rule on the primary: a write (to stdout, stderr or a socket) made after log
  * position P leaves the process only once the backup has acknowledged P. The writing thread
  * never waits: its bytes are held here; the link thread releases them, in order, as
- * acknowledgements come in, and writes those that cannot wait itself ({@link #releaseAndWrite});
- * the gate's own writer threads ("lockstep-output-N") write the rest. Once there is no backup to
- * wait for ({@link #open}), writes go straight to the writers.
+ * acknowledgements come in, and the gate's own writer threads ("lockstep-output-N") write them
+ * out. Once there is no backup to wait for ({@link #open}), writes go straight to the writers.
  * <p>
  * Each socket is a <em>lane</em>, and stdout with stderr is one more ({@link #STDIO}: the two
  * stay in order with each other, as they must where both go to one terminal or file). A lane's
@@ -49,19 +48,11 @@ final class OutputGate {
     interface Sink {
         Object lane();
 
-        /** Called on a writer thread, or on the link thread when {@link #writableNow} said so; a failure is not reported (the application went on long ago). */
+        /** Called on a writer thread; a failure is not reported (the application went on long ago). */
         void write(byte[] bytes);
-
-        /** True if a write of {@code length} bytes cannot wait now (its descriptor has room); false when unsure. */
-        boolean writableNow(int length);
     }
 
-    /** A sink whose writes may always wait: only writer threads make them. */
     static Sink sink(Object lane, Consumer<byte[]> writer) {
-        return sink(lane, writer, length -> false);
-    }
-
-    static Sink sink(Object lane, Consumer<byte[]> writer, java.util.function.IntPredicate writableNow) {
         return new Sink() {
             @Override
             public Object lane() {
@@ -72,11 +63,6 @@ final class OutputGate {
             public void write(byte[] bytes) {
                 writer.accept(bytes);
             }
-
-            @Override
-            public boolean writableNow(int length) {
-                return writableNow.test(length);
-            }
         };
     }
 
@@ -86,14 +72,8 @@ final class OutputGate {
     static final int MAX_WRITERS = 64;
     /** A write that has lasted this long is taken for blocked (a peer that does not read): a spare takes the waiting lanes. */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    /** Outputs a writer takes from one lane before the other ready lanes have their turn; and what {@link #releaseAndWrite} writes at most. */
+    /** Outputs a writer takes from one lane before the other ready lanes have their turn. */
     private static final int TURN = 16;
-    /**
-     * The largest output {@link #releaseAndWrite} writes on the releasing thread: PIPE_BUF, what a
-     * pipe that polls writable takes at once; a socket that polls writable has at least a third of
-     * its send buffer (4 KiB at the least) free.
-     */
-    static final int WRITE_HERE_LIMIT = 4096;
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /**
      * Bytes a lane may have that have not left the process before the thread that writes more
@@ -172,7 +152,7 @@ final class OutputGate {
         synchronized (this) {
             backlogs.computeIfAbsent(sink.lane(), lane -> new long[1])[0] += length;
             if (open && held.isEmpty()) {
-                release(output, false);
+                release(output);
                 return;
             }
             held.addLast(output);
@@ -180,105 +160,33 @@ final class OutputGate {
         }
     }
 
-    /** Lets out what the acknowledgement of {@code acked} covers, to the writers. @return the number of outputs released so far */
+    /** Lets out what the acknowledgement of {@code acked} covers. @return the number of outputs released so far */
     synchronized long releaseUpTo(long acked) {
-        releaseCovered(acked, null);
-        return releasedSequence;
-    }
-
-    /**
-     * As {@link #releaseUpTo}, on the primary's link thread: the outputs released here that can
-     * be written without waiting ({@link Sink#writableNow}, at most {@link #WRITE_HERE_LIMIT}
-     * bytes each, {@link #TURN} in all) are written here, by the thread the acknowledgement woke,
-     * rather than by a writer woken for them: on a quiet primary that wake-up was a fifth of an
-     * output's latency. Whatever might wait goes to the writers, as before, so the link thread's
-     * heartbeats and acknowledgements never wait behind a peer that does not read.
-     */
-    void releaseAndWrite(long acked) {
-        synchronized (this) {
-            releaseCovered(acked, reservedHere);
-        }
-        int budget = TURN;
-        for (Lane lane : reservedHere) {
-            budget = writeHere(lane, budget);
-        }
-        reservedHere.clear();
-    }
-
-    /** The lanes {@link #releaseAndWrite} took: its caller's alone (one thread calls it, the link thread), kept to spare its loop the garbage. */
-    private final List<Lane> reservedHere = new ArrayList<>();
-
-    /** Under the gate's monitor: releases what {@code acked} covers; lanes it makes ready go to {@code reserved} (taken), if given. */
-    private void releaseCovered(long acked, List<Lane> reserved) {
         Held next;
         while ((next = held.peekFirst()) != null && (open || next.position <= acked)) {
             held.removeFirst();
             heldBytes -= next.bytes.length;
-            Lane ready = release(next, reserved != null);
-            if (ready != null) {
-                reserved.add(ready);
-            }
+            release(next);
         }
+        return releasedSequence;
     }
 
-    /**
-     * Under the gate's monitor: to its lane, which becomes ready for a writer if none has it, or,
-     * with {@code reserve}, is taken for the caller and returned.
-     */
-    private Lane release(Held output, boolean reserve) {
+    /** Under the gate's monitor: to its lane, which becomes ready for a writer if none has it. */
+    private void release(Held output) {
         Lane lane = lanes.computeIfAbsent(output.sink.lane(), Lane::new);
         lane.outputs.addLast(output);
         releasedSequence = output.sequence;
         updateConfirmed();
         if (!lane.taken && lane.outputs.size() == 1) {
-            if (reserve) {
-                lane.taken = true;
-                return lane;
+            ready.addLast(lane);
+            // Whoever is writing takes it after its turn; an idle writer is woken only if nobody
+            // writes, or to watch whether the write in progress blocks: one, not one per lane (a
+            // writer woken for the first lane of a batch has not taken it yet when the next comes).
+            if (!summoned && (activeWriteStallsAt(System.nanoTime()) == 0 || !watching)) {
+                summoned = true;
+                notify(); // only writers wait on the gate
             }
-            makeReady(lane);
         }
-        return null;
-    }
-
-    /** Under the gate's monitor: the lane waits for a writer. */
-    private void makeReady(Lane lane) {
-        ready.addLast(lane);
-        // Whoever is writing takes it after its turn; an idle writer is woken only if nobody
-        // writes, or to watch whether the write in progress blocks: one, not one per lane (a
-        // writer woken for the first lane of a batch has not taken it yet when the next comes).
-        if (!summoned && (activeWriteStallsAt(System.nanoTime()) == 0 || !watching)) {
-            summoned = true;
-            notify(); // only writers wait on the gate
-        }
-    }
-
-    /**
-     * Writes a lane reserved by {@link #releaseAndWrite} as far as its outputs cannot wait, at
-     * most {@code budget} of them, then gives it to the writers if it has more.
-     *
-     * @return what is left of the budget
-     */
-    private int writeHere(Lane lane, int budget) {
-        while (budget > 0) {
-            Held next;
-            synchronized (this) {
-                next = lane.abandoned ? null : lane.outputs.peekFirst();
-            }
-            if (next == null || next.bytes.length > WRITE_HERE_LIMIT || !next.sink.writableNow(next.bytes.length)) {
-                break;
-            }
-            Throwable failure = writeOut(next);
-            synchronized (this) {
-                wrote(lane, next, failure);
-            }
-            notifyProgress();
-            budget--;
-        }
-        synchronized (this) {
-            giveBack(lane, true);
-        }
-        notifyProgress();
-        return budget;
     }
 
     /** No backup any more: what is held goes out now, and later writes at once. */
@@ -557,66 +465,43 @@ final class OutputGate {
             synchronized (this) {
                 next = lane.outputs.peekFirst();
                 if (next == null || lane.abandoned || written == TURN) {
+                    lane.taken = false;
                     me.working = false;
-                    giveBack(lane, false); // its turn is over: the lanes that wait go first, this writer takes the next
+                    if (next != null && !lane.abandoned) {
+                        ready.addLast(lane); // its turn is over: the lanes that wait go first
+                        return;
+                    }
+                    lanes.remove(lane.id);
+                    if (!lane.outputs.isEmpty()) { // abandoned: what its closed socket's peer never read
+                        lane.outputs.forEach(this::left);
+                        lane.outputs.clear();
+                        updateWritten();
+                    }
                     break;
                 }
                 me.writingSince = Math.max(1, System.nanoTime());
             }
-            Throwable failure = writeOut(next);
+            Throwable failure = null;
+            try {
+                next.sink.write(next.bytes);
+            } catch (Throwable e) { // a sink that fails (no direct memory for it, say) loses that output, not the lane
+                failure = e;
+            }
             synchronized (this) {
                 me.writingSince = 0;
-                wrote(lane, next, failure);
+                if (failure != null) {
+                    reportFailure("an output could not be written out", failure);
+                }
+                left(lane.outputs.removeFirst()); // next: an abandon keeps a taken lane's first output
+                if (next.sequence == writtenSequence + 1) {
+                    updateWritten();
+                } else if (lane.id == STDIO) {
+                    updateConfirmed();
+                }
             }
             notifyProgress();
         }
         notifyProgress();
-    }
-
-    /** @return why the write failed, or null: a sink that fails (no direct memory for it, say) loses that output, not the lane */
-    private static Throwable writeOut(Held output) {
-        try {
-            output.sink.write(output.bytes);
-            return null;
-        } catch (Throwable e) {
-            return e;
-        }
-    }
-
-    /** Under the gate's monitor: the lane's first output was written (or failed). */
-    private void wrote(Lane lane, Held output, Throwable failure) {
-        if (failure != null) {
-            reportFailure("an output could not be written out", failure);
-        }
-        left(lane.outputs.removeFirst()); // output: an abandon keeps a taken lane's first output
-        if (output.sequence == writtenSequence + 1) {
-            updateWritten();
-        } else if (lane.id == STDIO) {
-            updateConfirmed();
-        }
-    }
-
-    /**
-     * Under the gate's monitor: the taker lets go of the lane. With outputs left it waits for a
-     * writer again ({@code summon}: one is woken if need be; a writer giving it up takes the next
-     * itself); else, or abandoned, it is gone, with what its closed socket's peer never read.
-     */
-    private void giveBack(Lane lane, boolean summon) {
-        lane.taken = false;
-        if (!lane.abandoned && !lane.outputs.isEmpty()) {
-            if (summon) {
-                makeReady(lane);
-            } else {
-                ready.addLast(lane);
-            }
-            return;
-        }
-        lanes.remove(lane.id);
-        if (!lane.outputs.isEmpty()) {
-            lane.outputs.forEach(this::left);
-            lane.outputs.clear();
-            updateWritten();
-        }
     }
 
     /** Under the gate's monitor: the written run grows to the oldest output not yet written out. */

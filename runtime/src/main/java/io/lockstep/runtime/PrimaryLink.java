@@ -176,7 +176,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
                     runAlone("the backup at " + link.peerEndpoint() + " has been silent for more than "
                         + timeoutNanos / 1_000_000 + " ms");
                 }
-                gate.releaseAndWrite(acked);
+                gate.releaseUpTo(acked);
                 long confirmed = gate.confirmedSequence();
                 if (confirmed > confirmedSent && !alone && link.sendLongs(Link.RELEASED, () -> true, confirmed)) {
                     confirmedSent = confirmed;

@@ -214,8 +214,8 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
             OutputStreams.writeReal(this, stream, bytes, offset, length);
             return;
         }
-        mode.output(OutputGate.sink(OutputGate.STDIO, written -> OutputStreams.writeQuietly(stream, written),
-            size -> Sockets.writableNow(stream)), fd, bytes, offset, length, true);
+        mode.output(OutputGate.sink(OutputGate.STDIO, written -> OutputStreams.writeQuietly(stream, written)), fd, bytes, offset,
+            length, true);
     }
 
     protected final boolean managedHere() {

@@ -190,8 +190,8 @@ final class Sockets {
         SessionMode mode = session.mode();
         int fdVal = fdVal(fd);
         if (mode.gatesOutput() && !dead.contains(fdVal)) {
-            long sequence = mode.output(OutputGate.sink(fd, written -> writeFully(dispatcher, fd, written), size -> writableNow(fd)),
-                SOCKET_STREAM, bytes, 0, bytes.length, !selected.contains(fdVal));
+            long sequence = mode.output(OutputGate.sink(fd, written -> writeFully(dispatcher, fd, written)), SOCKET_STREAM, bytes, 0,
+                bytes.length, !selected.contains(fdVal));
             lastOutput.put(fdVal, sequence);
             return total;
         }
@@ -504,27 +504,6 @@ final class Sockets {
             }
         } catch (Throwable e) {
             // the peer is gone: the application learns it from its next read, as it would have
-        }
-    }
-
-    /**
-     * True if the descriptor polls writable now: a socket then has at least a third of its send
-     * buffer free, a pipe at least PIPE_BUF, and a write of at most {@link OutputGate#WRITE_HERE_LIMIT}
-     * bytes does not wait (a regular file's never does).
-     */
-    static boolean writableNow(FileDescriptor fd) {
-        try {
-            return (Hooks.SocketNatives.poll(fd, POLLOUT, 0) & POLLOUT) != 0;
-        } catch (IOException | RuntimeException e) {
-            return false; // closed, say: a writer finds out
-        }
-    }
-
-    static boolean writableNow(java.io.FileOutputStream stream) {
-        try {
-            return writableNow(stream.getFD());
-        } catch (IOException e) {
-            return false;
         }
     }
 
