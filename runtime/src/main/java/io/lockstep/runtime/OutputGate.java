@@ -133,8 +133,6 @@ final class OutputGate {
     private volatile long writtenSequence;
     /** Every stdout and stderr output up to this one is written out. */
     private volatile long confirmedSequence;
-    /** Outputs written out or dropped so far, in any order: whether the writers make progress. Written under the monitor. */
-    private volatile long outputsLeft;
 
     /** @param writtenSoFar outputs numbered before this gate's first (a backup going live counts on from the replay's) */
     OutputGate(long writtenSoFar) {
@@ -253,8 +251,8 @@ final class OutputGate {
     }
 
     /**
-     * Waits until everything released so far has been written out, for as long as outputs keep
-     * leaving: a reader that is slow gets all of it.
+     * Waits until everything released so far has been written out, for as long as those outputs
+     * keep leaving: a reader that is slow gets all of it.
      *
      * @return false once no output left for {@code stallMillis} (a reader that does not read)
      */
@@ -263,15 +261,29 @@ final class OutputGate {
         synchronized (this) {
             last = releasedSequence;
         }
-        long before = outputsLeft;
+        long before = unwrittenUpTo(last);
         while (!awaitProgress(() -> writtenSequence >= last, stallMillis)) {
-            long now = outputsLeft;
-            if (now == before) {
+            long now = unwrittenUpTo(last);
+            if (now >= before) {
                 return false;
             }
             before = now;
         }
         return true;
+    }
+
+    /** How many of the outputs up to the {@code last}-th (all released) have not left yet: other lanes' later outputs are no progress. */
+    private synchronized long unwrittenUpTo(long last) {
+        long count = 0;
+        for (Lane lane : lanes.values()) {
+            for (Held output : lane.outputs) {
+                if (output.sequence > last) {
+                    break; // a lane's outputs are in order
+                }
+                count++;
+            }
+        }
+        return count;
     }
 
     private boolean awaitProgress(BooleanSupplier done, long timeoutMillis) {
@@ -341,7 +353,6 @@ final class OutputGate {
 
     /** Under the gate's monitor: an output left the process, or was dropped. */
     private void left(Held output) {
-        outputsLeft++;
         Object lane = output.sink.lane();
         long[] bytes = backlogs.get(lane);
         if (bytes != null && (bytes[0] -= output.bytes.length) <= 0) {

@@ -245,4 +245,35 @@ class OutputGateTest {
         assertEquals(43, gate.writtenSequence());
         assertEquals(List.of("out:x", "out:y"), written);
     }
+
+    /**
+     * At the end of a run the wait for what was released goes on while those outputs keep
+     * leaving, and gives up on a lane that stays blocked even while other lanes go on (their
+     * later outputs are no progress of the ones waited for).
+     */
+    @Test
+    void theWaitForWhatWasReleasedGivesUpOnABlockedLaneWhileOtherLanesGoOn() throws Exception {
+        OutputGate gate = new OutputGate(0);
+        Stall stall = new Stall(1);
+        hold(gate, 1, 1, stall.sink("blocked"), "1");
+        gate.releaseUpTo(1);
+        stall.awaitBlocked();
+        Thread traffic = new Thread(() -> {
+            for (long i = 2; !Thread.currentThread().isInterrupted(); i++) {
+                hold(gate, i, i, recording("busy"), Long.toString(i));
+                gate.releaseUpTo(i);
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        });
+        traffic.start();
+        try {
+            assertFalse(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> gate.awaitReleasedWritten(200)), "the blocked lane's output never left");
+        } finally {
+            traffic.interrupt();
+            traffic.join();
+            stall.release();
+        }
+        assertTrue(gate.awaitReleasedWritten(5000), "once it is unblocked, everything leaves");
+    }
 }
