@@ -164,12 +164,9 @@ class SocketsIT {
 
     private void failoverLosesNoAcknowledgedWrite(Class<?> serverClass) throws Exception {
         int port = ForkedJvm.freeTcpPort();
-        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
-        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
-            .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
-        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
-            .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
-        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        LivePair pair = startLivePair(serverClass, port);
+        ForkedJvm.Running backup = pair.backup();
+        ForkedJvm.Running primary = pair.primary();
         ForkedJvm.Running load = ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvLoad.class))
             .start(KvLoad.class, "127.0.0.1", Integer.toString(port), "4", "300", "30", "SHUTDOWN");
         assertTrue(primary.awaitLines(1 + 100, 60_000), primary::stderrSoFar);
@@ -198,12 +195,9 @@ class SocketsIT {
     @Test
     void aRequestsOutputsLeaveThePrimaryInOneBlock() throws Exception {
         int port = ForkedJvm.freeTcpPort();
-        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
-        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
-            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
-        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
-            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
-        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        LivePair pair = startLivePair(KvServer.class, port);
+        ForkedJvm.Running backup = pair.backup();
+        ForkedJvm.Running primary = pair.primary();
         ForkedJvm.Result loaded = ForkedJvm.plain().classPath(ForkedJvm.classesOf(KvLoad.class))
             .run(KvLoad.class, "127.0.0.1", Integer.toString(port), "1", "200", "30", "SHUTDOWN");
         assertEquals(0, loaded.exit(), loaded::toString);
@@ -264,12 +258,9 @@ class SocketsIT {
 
     private void stalledClientHoldsUpNoOtherClient(Class<?> serverClass) throws Exception {
         int port = ForkedJvm.freeTcpPort();
-        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
-        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
-            .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
-        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
-            .classPath(ForkedJvm.classesOf(serverClass)).start(serverClass, Integer.toString(port));
-        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        LivePair pair = startLivePair(serverClass, port);
+        ForkedJvm.Running backup = pair.backup();
+        ForkedJvm.Running primary = pair.primary();
         try (Socket stalled = new Socket()) {
             stalled.setReceiveBufferSize(64 * 1024); // no autotuning: the replies below overflow what the kernel buffers
             stalled.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -325,12 +316,9 @@ class SocketsIT {
         assertEquals(0, plain.await(60).exit());
 
         port = ForkedJvm.freeTcpPort();
-        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
-        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
-            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
-        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
-            .classPath(ForkedJvm.classesOf(KvServer.class)).start(KvServer.class, Integer.toString(port));
-        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        LivePair pair = startLivePair(KvServer.class, port);
+        ForkedJvm.Running backup = pair.backup();
+        ForkedJvm.Running primary = pair.primary();
         stallThenRead(port, primary, tmp.resolve("p").resolve("lockstep-status"));
         ForkedJvm.Result served = primary.await(60);
         assertEquals(0, served.exit(), served::toString);
@@ -408,4 +396,18 @@ class SocketsIT {
                 "SHUTDOWN");
     }
 
+    /** A backup and a primary of a server, both on {@code port}. */
+    private record LivePair(ForkedJvm.Running backup, ForkedJvm.Running primary) {
+    }
+
+    /** Starts a backup, then a primary, of {@code server} on {@code port} (journals b and p), and waits for the primary's first line. */
+    private LivePair startLivePair(Class<?> server, int port) throws Exception {
+        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
+        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
+            .classPath(ForkedJvm.classesOf(server)).start(server, Integer.toString(port));
+        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
+            .classPath(ForkedJvm.classesOf(server)).start(server, Integer.toString(port));
+        assertTrue(primary.awaitLines(1, 60_000), primary::stderrSoFar);
+        return new LivePair(backup, primary);
+    }
 }
