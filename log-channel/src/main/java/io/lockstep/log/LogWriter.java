@@ -20,9 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * buffer (a few tens of nanoseconds); one agent thread ("lockstep-drain") drains it in blocks,
  * which go to the link (if the log is streamed) and then to the {@link BlockJournal}. A thread
  * whose outputs wait for their entries to reach the backup drains the ring itself
- * ({@link #flushSoon}, at its next switch point): no thread has to wake up for them. Producers are serialised by the caller (one token), so positions
- * are assigned in order. The journal itself is opened on the journal's thread, so the
- * application never waits for Chronicle to start.
+ * ({@link #flushSoon}, at its next switch point): no thread has to wake up for them. Producers
+ * are serialised by the caller (one token), so positions are assigned in order. The journal
+ * itself is opened on the journal's thread, so the application never waits for Chronicle to start.
  * <p>
  * Usage: {@code int at = claim(kind, thread, payloadLength); buffer().put...(at, ...); commit();}
  */
