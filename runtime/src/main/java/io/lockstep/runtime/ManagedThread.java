@@ -56,6 +56,8 @@ final class ManagedThread {
     boolean released;
     /** The token is this thread's: set by the thread that hands it over. */
     volatile boolean granted;
+    /** A grant to this thread is under way: set before it becomes the holder, cleared once {@link #granted} is set. */
+    volatile boolean granting;
     /**
      * Outside: its call has returned and it waits to be admitted. A backup that goes live admits
      * such threads itself (the replay's log, which would have, has ended).

@@ -280,6 +280,7 @@ public final class Scheduler {
         next.state = State.RUNNABLE;
         current = next;
         Hooks.budget = quantum;
+        next.granting = true; // (a new thread that sees itself as the holder waits for the rest: threadBegins)
         Hooks.holder = next.thread;
         Object monitor = next.realWait;
         if (monitor != null) {
@@ -293,6 +294,7 @@ public final class Scheduler {
                 Parking.unpark(next.thread);
             }
         }
+        next.granting = false;
     }
 
     private void goIdle() {
@@ -788,6 +790,11 @@ public final class Scheduler {
             ManagedThread me = current;
             if (me != null && !me.begun) {
                 me.begun = true; // its first turn came before it got here
+                // The grant may still be under way (the holder is set before granted): it is taken
+                // here, or it would stay behind and let the thread's next wait return without the token.
+                while (me.granting) {
+                    Thread.onSpinWait();
+                }
                 me.granted = false;
             }
             return;
