@@ -13,7 +13,13 @@ work=$(mktemp -d)
 pids=()
 trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { echo $(( 20000 + RANDOM % 20000 )); }
+# A port below Linux's ephemeral range (32768-60999), where a connection's own local port could
+# hold it, that no TCP server listens on (the live sides' two UDP ports start at one too).
+free_port() {
+  local port
+  while port=$(( 20000 + RANDOM % 12000 )); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do :; done
+  echo "$port"
+}
 await_port() { # await_port PORT PID: until something accepts on PORT
   for _ in $(seq 600); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
