@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -139,6 +140,60 @@ class FailoverIT {
         List<String> printed = lines(primary.stdout());
         assertEquals(lines, printed.size());
         assertTrue(printed.stream().allMatch(line -> line.matches("t \\d+")), "every line whole");
+    }
+
+    /**
+     * The primary's run has ended (the backup has the whole log) but its reader has not taken its
+     * last lines when it is killed: the backup, which stays until the primary says its last
+     * outputs are written, writes again those it was not told of.
+     */
+    @Test
+    void killingThePrimaryWhileItWritesItsLastLinesLosesNone() throws Exception {
+        int count = 3000; // about 300 KB: far more than a pipe holds, far less than a lane's backlog limit
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
+        ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
+        Path status = tmp.resolve("backup").resolve("lockstep-status");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!readIfThere(status).contains("primary_run_ended=true\n") && backup.alive()) { // (a backup that left at once: it fails below)
+            assertTrue(primary.alive() && System.nanoTime() - deadline < 0, () -> "the backup never saw the end of the primary's "
+                + "run: " + primary.stderrSoFar() + backup.stderrSoFar());
+            Thread.sleep(20);
+        }
+        ForkedJvm.Result killed = primary.kill();
+        ForkedJvm.Result followed = backup.await(60);
+        assertEquals(0, followed.exit(), followed::toString);
+        assertFalse(followed.stderr().contains("this backup is live"), "the run had ended: nothing to go live for\n" + followed);
+        int printed = lines(killed.stdout()).size();
+        assertTrue(printed <= count, "the case under test: lines the primary did not write out");
+        checkComplete(joinWithoutDuplicates(killed, followed), count);
+        int repeated = printed + lines(followed.stdout()).size() - (count + 1);
+        assertTrue(repeated < 100, "the backup wrote again only what the primary had not confirmed, not " + repeated + " lines more");
+    }
+
+    /**
+     * A reader that stops reading near the end of the run: the primary gives up on it (5 s without
+     * an output leaving) and tells the backup how far it got; the backup writes the rest.
+     */
+    @Test
+    void linesThePrimaryGaveUpOnAreWrittenByTheBackup() throws Exception {
+        int count = 3000;
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
+        ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
+        ForkedJvm.Result followed = backup.await(60); // once the primary has given up
+        ForkedJvm.Result gaveUp = primary.await(60); // (what its pipe holds is read now)
+        assertEquals(0, gaveUp.exit(), gaveUp::toString);
+        assertTrue(gaveUp.stderr().contains("the last outputs were not all written out"), gaveUp::toString);
+        assertEquals(0, followed.exit(), followed::toString);
+        assertTrue(followed.stderr().contains("gave up on a reader that did not read"), followed::toString);
+        checkComplete(joinWithoutDuplicates(gaveUp, followed), count);
+    }
+
+    private static String readIfThere(Path file) throws IOException {
+        try {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            return "";
+        }
     }
 
     /** SIGKILL of the backup: the primary drops the output rule within the timeout and finishes alone. */

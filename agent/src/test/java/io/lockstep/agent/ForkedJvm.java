@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +57,7 @@ final class ForkedJvm {
     private Path agentJar = AGENT_JAR;
     private long timeoutSeconds = 120;
     private Path directory;
+    private boolean stdoutUnread;
 
     /** The result of one run. */
     record Result(int exit, byte[] stdoutBytes, byte[] stderrBytes) {
@@ -167,6 +169,12 @@ final class ForkedJvm {
 
     ForkedJvm timeoutSeconds(long seconds) {
         this.timeoutSeconds = seconds;
+        return this;
+    }
+
+    /** A started program's stdout is not read until {@link Running#readStdout} (or its end): a reader that lags, whose pipe fills. */
+    ForkedJvm stdoutUnread() {
+        this.stdoutUnread = true;
         return this;
     }
 
@@ -323,11 +331,18 @@ final class ForkedJvm {
         private final ByteArrayOutputStream err = new ByteArrayOutputStream();
         private final Thread outPump;
         private final Thread errPump;
+        private final CountDownLatch stdoutRead;
 
-        private Running(Process process) {
+        private Running(Process process, boolean stdoutUnread) {
             this.process = process;
-            this.outPump = pump(process.getInputStream(), out);
+            this.stdoutRead = new CountDownLatch(stdoutUnread ? 1 : 0);
+            this.outPump = pump(process.getInputStream(), out, stdoutRead);
             this.errPump = pump(process.getErrorStream(), err);
+        }
+
+        /** Starts reading the stdout of a program started {@link #stdoutUnread}. */
+        void readStdout() {
+            stdoutRead.countDown();
         }
 
         long pid() {
@@ -383,6 +398,7 @@ final class ForkedJvm {
 
         /** Waits for the end; a process still running after the timeout is killed and fails the test. */
         Result await(long timeoutSeconds) throws InterruptedException {
+            readStdout();
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 dumpThreadsAndKill(process);
                 drain(process, outPump, errPump);
@@ -397,6 +413,7 @@ final class ForkedJvm {
         /** SIGKILL, then what it printed, to the last byte it wrote. */
         Result kill() throws InterruptedException {
             killForcibly(process);
+            readStdout();
             drain(process, outPump, errPump);
             return new Result(process.exitValue(), out.toByteArray(), err.toByteArray());
         }
@@ -414,15 +431,20 @@ final class ForkedJvm {
             RUNNING.add(process);
             process.onExit().thenRun(() -> RUNNING.remove(process));
             process.getOutputStream().close();
-            return new Running(process);
+            return new Running(process, stdoutUnread);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static Thread pump(InputStream from, ByteArrayOutputStream to) {
+        return pump(from, to, new CountDownLatch(0));
+    }
+
+    private static Thread pump(InputStream from, ByteArrayOutputStream to, CountDownLatch startReading) {
         Thread thread = new Thread(() -> {
             try {
+                startReading.await();
                 byte[] chunk = new byte[8192];
                 int read;
                 while ((read = from.read(chunk)) >= 0) {
@@ -430,6 +452,8 @@ final class ForkedJvm {
                         to.write(chunk, 0, read);
                     }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (IOException e) {
                 // Not the end of the process (that is EOF): bytes may be missing, and a test
                 // comparing them must say so rather than report the program.
@@ -438,6 +462,7 @@ final class ForkedJvm {
                 }
             }
         });
+        thread.setDaemon(true); // (one that waits to read a stdout left unread by a failed test ends with the JVM)
         thread.start();
         return thread;
     }

@@ -35,7 +35,7 @@ final class Backup {
     private final Path journalDirectory;
     /** Outputs produced since the last one the primary confirmed it wrote. Only the token holder touches it. */
     private final ArrayDeque<Suppressed> unconfirmed = new ArrayDeque<>();
-    private boolean live;
+    private volatile boolean live;
 
     private Backup(Session session, BackupLink link, Arbiter arbiter, Path journalDirectory) {
         this.session = session;
@@ -86,7 +86,7 @@ final class Backup {
         session.mode(new Replayer(session, live, backup, true));
         session.threadRandomBase(ProcessEnvironment.threadRandomBase(facts));
         link.accept();
-        session.atFinish(link::close);
+        session.atFinish(backup::finishWithThePrimary);
         return session;
     }
 
@@ -112,7 +112,7 @@ final class Backup {
     }
 
     /** The replay suppressed the {@code sequence}-th output: kept until the primary confirms it wrote it. */
-    void suppressed(long sequence, OutputGate.Sink sink, byte[] bytes, int offset, int length) {
+    synchronized void suppressed(long sequence, OutputGate.Sink sink, byte[] bytes, int offset, int length) {
         long confirmed = link.confirmedOutputs();
         while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().sequence <= confirmed) {
             unconfirmed.removeFirst();
@@ -120,6 +120,40 @@ final class Backup {
         if (sequence > confirmed) {
             unconfirmed.addLast(new Suppressed(sequence, sink, java.util.Arrays.copyOfRange(bytes, offset, offset + length)));
         }
+    }
+
+    /** Writes the outputs the primary was not known to have written (a duplicate is allowed, a loss is not). */
+    private synchronized int writeAgainWhatThePrimaryDidNotConfirm() {
+        long confirmed = link.confirmedOutputs();
+        int written = 0;
+        for (Suppressed output : unconfirmed) {
+            if (output.sequence > confirmed) {
+                output.sink.write(output.bytes);
+                written++;
+            }
+        }
+        unconfirmed.clear();
+        return written;
+    }
+
+    /**
+     * The run's end. If the replay ended where the primary's run did, the primary may still be
+     * writing out its last outputs (a slow reader): this side stays until it has, and writes
+     * again those it did not write out (it died first, or gave up on a reader that does not read).
+     */
+    private void finishWithThePrimary() {
+        if (!live && link.primaryEnded()) {
+            BackupLink.PrimaryEnd end = link.awaitThePrimarysEnd();
+            if (end == BackupLink.PrimaryEnd.DIED || end == BackupLink.PrimaryEnd.WROTE_OUT) {
+                int written = writeAgainWhatThePrimaryDidNotConfirm();
+                if (written > 0) {
+                    Fatal.warn((end == BackupLink.PrimaryEnd.DIED ? "the primary died after the end of its run" : "the primary "
+                        + "gave up on a reader that did not read") + ", before it had written out its last outputs: this "
+                        + "backup wrote " + written + " output(s) it had not confirmed");
+                }
+            }
+        }
+        link.close();
     }
 
     /**
@@ -137,22 +171,14 @@ final class Backup {
         } catch (IOException e) {
             epoch = -1;
         }
-        long confirmed = link.confirmedOutputs();
-        int reemitted = 0;
-        for (Suppressed output : unconfirmed) {
-            if (output.sequence > confirmed) {
-                output.sink.write(output.bytes);
-                reemitted++;
-            }
-        }
-        unconfirmed.clear();
+        int reemitted = writeAgainWhatThePrimaryDidNotConfirm();
         session.sockets.goLive(true);
         long nextPosition = replay.nextPosition();
         JournalWriter journal = link.handOverJournal();
         LogWriter log = new LogWriter(journalDirectory, journal, nextPosition, RING_CAPACITY, null);
         OutputGate gate = new OutputGate(replay.outputs());
         gate.open();
-        Recorder recorder = new Recorder(session, log, gate, replay.outputs(), () -> { });
+        Recorder recorder = new Recorder(session, log, gate, replay.outputs(), Recorder.RunEnd.NONE);
         session.mode(recorder);
         recorder.markGoLive();
         session.scheduler.goLive();

@@ -41,6 +41,13 @@ final class BackupLink {
     private volatile long confirmedOutputs;
     private volatile boolean accepted;
     private volatile boolean primaryEnded;
+    /** After its run's end: the primary has written out every output it will ({@link Link#FINISHED}), or dropped this backup. */
+    private volatile boolean primaryFinished;
+    private volatile boolean primaryDroppedThisBackup;
+    /** FINISHED came: the link thread answers it (until an offer goes through). */
+    private volatile boolean finishedToAnswer;
+    /** Polls of the link the link thread completed. */
+    private volatile long polls;
     private volatile boolean primaryGone;
     private volatile String goneReason;
     private volatile long lastHeard;
@@ -89,6 +96,62 @@ final class BackupLink {
 
     long confirmedOutputs() {
         return confirmedOutputs;
+    }
+
+    /** The log has reached the end of the primary's run. */
+    boolean primaryEnded() {
+        return primaryEnded;
+    }
+
+    /** How the primary's run ended, as this backup saw it after its replay reached the end. */
+    enum PrimaryEnd {
+        /** It said it had written out its last outputs, up to {@link #confirmedOutputs} (it gives up on a reader that does not read). */
+        WROTE_OUT,
+        /** It died first: the outputs past {@link #confirmedOutputs} may never have left it. */
+        DIED,
+        /** It had dropped this backup and ran alone: its outputs were its own. */
+        ALONE,
+        /** It is alive but out of reach: it finishes alone. */
+        OUT_OF_REACH
+    }
+
+    /**
+     * After the replay reached the end of the primary's run: waits while the primary writes out
+     * its last outputs (as long as it lives: a reader may be slow), until it says it has, or
+     * dies, or is out of reach.
+     */
+    PrimaryEnd awaitThePrimarysEnd() {
+        long silentAtPoll = -1;
+        while (!primaryFinished) {
+            if (arbiter.tryAcquire()) {
+                awaitPolls(2); // a last RELEASED or FINISHED may still be in flight
+                if (primaryFinished) {
+                    break;
+                }
+                return arbiter.primaryRanAlone() ? PrimaryEnd.ALONE : PrimaryEnd.DIED;
+            }
+            if (System.nanoTime() - lastHeard <= timeoutNanos) {
+                silentAtPoll = -1;
+            } else if (silentAtPoll < 0) {
+                silentAtPoll = polls; // judged after the link's next poll: a backup that was paused has not read what piled up
+            } else if (polls > silentAtPoll + 1) {
+                Fatal.warn("the primary has been silent for more than " + timeoutNanos / 1_000_000 + " ms after the end of its "
+                    + "run, but it still holds the arbiter lock " + arbiter.file() + ": it finishes alone");
+                return PrimaryEnd.OUT_OF_REACH;
+            }
+            Parking.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return primaryDroppedThisBackup ? PrimaryEnd.ALONE : PrimaryEnd.WROTE_OUT;
+    }
+
+    /** Waits until the link thread has begun and finished {@code count} more polls (at most the timeout). */
+    private void awaitPolls(int count) {
+        long until = polls + count;
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (polls < until && !closing && System.nanoTime() - deadline < 0) {
+            link.wake();
+            Parking.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     String goneReason() {
@@ -148,6 +211,10 @@ final class BackupLink {
                     continue;
                 }
                 int work = link.poll(handler, 64);
+                polls++;
+                if (finishedToAnswer && link.sendLongs(Link.FINISHED, () -> true, confirmedOutputs)) {
+                    finishedToAnswer = false;
+                }
                 if (accepted && received > ackedSent && link.sendLongs(Link.ACK, () -> true, received, live.nextPosition() - 1)) {
                     ackedSent = received; // (else next round: this thread never waits to send)
                 }
@@ -181,6 +248,7 @@ final class BackupLink {
         facts.put("replayed", live.nextPosition() - 1);
         facts.put("lag_entries", Math.max(0, received - (live.nextPosition() - 1)));
         facts.put("confirmed_outputs", confirmedOutputs);
+        facts.put("primary_run_ended", primaryEnded);
         facts.put("primary_silent_ms", primaryRunId == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeard));
         status.write(facts);
     }
@@ -237,10 +305,22 @@ final class BackupLink {
                 }
             }
             case Link.HEARTBEAT -> {
-                if (length >= Integer.BYTES && (buffer.getInt(offset) & Link.DROPPED) != 0 && accepted && !primaryEnded) {
+                if (length >= Integer.BYTES && (buffer.getInt(offset) & Link.DROPPED) != 0 && accepted) {
+                    if (primaryEnded) {
+                        primaryDroppedThisBackup = true; // it writes out the rest alone
+                        primaryFinished = true;
+                        return;
+                    }
                     throw Fatal.halt(Fatal.ARBITER, "the primary at " + link.peerEndpoint() + " dropped this backup (it lost "
                         + "contact and carries on alone): this backup is stale and stops");
                 }
+            }
+            case Link.FINISHED -> {
+                if (length >= Long.BYTES) {
+                    confirmedOutputs = Math.max(confirmedOutputs, buffer.getLong(offset));
+                }
+                primaryFinished = true;
+                finishedToAnswer = true;
             }
             default -> link.countRejected();
         }

@@ -52,9 +52,7 @@ final class Primary {
         LogWriter log = new LogWriter(journal, null, 1, RING_CAPACITY, link);
         link.start(() -> log.nextPosition() - 1);
         Session session = new Session(main, config.quantum(), config.watchdogMillis(), true);
-        Recorder[] recorder = new Recorder[1];
-        recorder[0] = new Recorder(session, log, gate, 0, () -> link.finish(recorder[0].lastPosition()));
-        session.mode(recorder[0]);
+        session.mode(new Recorder(session, log, gate, 0, link));
         Recorder.writePreamble(session, log, handshake, true);
         String alone = link.awaitBackup(log.nextPosition() - 1, config.startupTimeoutMillis());
         if (alone != null) {

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * backup when it falls silent for longer than the timeout. From then on, and when no backup came at start, the primary runs
  * alone: outputs leave at once and the log goes only to the journal.
  */
-final class PrimaryLink implements LogWriter.BlockSink {
+final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
     private final Link link;
     private final OutputGate gate;
     private final long timeoutNanos;
@@ -27,8 +27,13 @@ final class PrimaryLink implements LogWriter.BlockSink {
     private volatile boolean alone;
     private volatile String refusal;
     private volatile boolean closing;
-    /** The backup acknowledged the end of the run: it replays to the end and leaves, so its silence from then on is no failure. */
+    /** The backup acknowledged the end of the run: it replays to the end, so its silence from then on is no failure. */
     private volatile boolean backupFinished;
+    /** Every output this process will write is written: the link thread tells the backup ({@link Link#FINISHED}). */
+    private volatile boolean outputsWritten;
+    /** The backup answered {@link Link#FINISHED}: it will not write this side's outputs again. */
+    private volatile boolean backupHeardFinished;
+    private boolean finishedSent;
     /** The last position sent to the backup: written by whoever drains the log, under its lock. */
     private long sentUpTo;
     /** The gate's confirmed count the backup was last told of (it writes again the stdout and stderr outputs past it if this side dies). */
@@ -127,8 +132,14 @@ final class PrimaryLink implements LogWriter.BlockSink {
         Fatal.warn(why + ": the output rule is dropped, this primary runs unprotected");
     }
 
-    /** At the end of the run: waits (at most the timeout) for the backup to acknowledge the last entry, then releases every output. */
-    void finish(long lastPosition) {
+    /**
+     * The log is complete: waits (at most the timeout) for the backup to acknowledge its last
+     * entry, then releases every output. The link stays up while they are written out: until the
+     * backup hears that they are ({@link #outputsWritten}), it writes again, if this side dies,
+     * those it was not told of.
+     */
+    @Override
+    public void logEnded(long lastPosition) {
         long deadline = System.nanoTime() + timeoutNanos;
         while (!alone && acked < lastPosition && System.nanoTime() - deadline < 0) {
             Parking.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
@@ -137,10 +148,18 @@ final class PrimaryLink implements LogWriter.BlockSink {
             runAlone("the backup did not acknowledge the end of the run within " + timeoutNanos / 1_000_000 + " ms");
         }
         backupFinished = true;
-        // Everything is released. The writers finish on their own time (the session waits for
-        // them): a backup that has the end of the run never goes live, so what they write is no
-        // longer its concern.
         gate.releaseUpTo(acked);
+    }
+
+    /** Every output is written out: tells the backup (waiting at most the timeout for its answer), then closes the link. */
+    @Override
+    public void outputsWritten() {
+        outputsWritten = true;
+        link.wake();
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!alone && backupRunId != 0 && !backupHeardFinished && System.nanoTime() - deadline < 0) {
+            Parking.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
         closing = true;
         link.wake();
         try {
@@ -182,6 +201,11 @@ final class PrimaryLink implements LogWriter.BlockSink {
                     confirmedSent = confirmed;
                     work++;
                 }
+                if (outputsWritten && !finishedSent && !alone && backupRunId != 0
+                    && link.sendLongs(Link.FINISHED, () -> true, gate.confirmedSequence())) {
+                    finishedSent = true;
+                    work++;
+                }
                 link.idle(work);
             }
         } catch (RuntimeException | Error e) {
@@ -217,6 +241,7 @@ final class PrimaryLink implements LogWriter.BlockSink {
                 // lastHeard is all a heartbeat says
             }
             case Link.REFUSED -> refusal = Link.text(buffer, offset, length);
+            case Link.FINISHED -> backupHeardFinished = true;
             default -> link.countRejected();
         }
     }

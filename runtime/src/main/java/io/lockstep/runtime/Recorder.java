@@ -18,8 +18,8 @@ final class Recorder extends SessionMode {
     private final LogWriter log;
     /** The output rule (primary, and a backup gone live); null when outputs are not logged (mode=record). */
     private final OutputGate gate;
-    /** Called when the run has ended and the log is drained: waits for the backup's last acknowledgement. */
-    private final Runnable afterLastEntry;
+    /** Told of the run's end: the primary's link, which waits for the backup and tells it when the last outputs are out. */
+    private final RunEnd runEnd;
     private long outputs;
     /**
      * The holder made an output since it last paused: its entry leaves at the pause (a switch
@@ -32,16 +32,35 @@ final class Recorder extends SessionMode {
     private volatile boolean stopped;
 
     Recorder(Session session, LogWriter log) {
-        this(session, log, null, 0, () -> { });
+        this(session, log, null, 0, RunEnd.NONE);
+    }
+
+    /** The two steps of a run's end that concern whoever follows the log. */
+    interface RunEnd {
+        RunEnd NONE = new RunEnd() {
+            @Override
+            public void logEnded(long lastPosition) {
+            }
+
+            @Override
+            public void outputsWritten() {
+            }
+        };
+
+        /** The log is complete and drained up to {@code lastPosition}: every held output may be released once it is covered. */
+        void logEnded(long lastPosition);
+
+        /** Every released output has been written out, or given up on: nothing more will leave this process. */
+        void outputsWritten();
     }
 
     /** @param outputsSoFar outputs already produced (by the replay a backup went live from) */
-    Recorder(Session session, LogWriter log, OutputGate gate, long outputsSoFar, Runnable afterLastEntry) {
+    Recorder(Session session, LogWriter log, OutputGate gate, long outputsSoFar, RunEnd runEnd) {
         super(session);
         this.log = log;
         this.gate = gate;
         this.outputs = outputsSoFar;
-        this.afterLastEntry = afterLastEntry;
+        this.runEnd = runEnd;
     }
 
     /** Writes the first two entries: the handshake, then the environment facts (which the replay applies before main). */
@@ -330,10 +349,11 @@ final class Recorder extends SessionMode {
         } catch (RuntimeException e) {
             Fatal.warn("the journal could not be completed: " + e.getMessage());
         }
-        afterLastEntry.run();
+        runEnd.logEnded(lastPosition());
         if (gate != null && !gate.awaitReleasedWritten(FINISH_TIMEOUT_MILLIS)) {
             Fatal.warn("the last outputs were not all written out: none left for " + FINISH_TIMEOUT_MILLIS + " ms (a reader "
                 + "that does not read?)");
         }
+        runEnd.outputsWritten();
     }
 }

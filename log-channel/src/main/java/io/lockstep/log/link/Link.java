@@ -78,6 +78,12 @@ public final class Link implements AutoCloseable {
     public static final int RELEASED = 4;
     /** Backup to primary: body: UTF-8 text saying why this backup refuses the primary's log. */
     public static final int REFUSED = 5;
+    /**
+     * Primary to backup, at the end of its run: body: long N, as {@link #RELEASED}; the primary
+     * writes nothing more (past N, what it gave up on), so the backup, which has the whole log,
+     * may leave once it has written again any output past N. Backup to primary, the same body: heard.
+     */
+    public static final int FINISHED = 6;
 
     public static final int DROPPED = 1;
     /** Largest piece of a block in one message: well under Aeron's limit for 1 MiB terms (128 KiB). */
