@@ -13,6 +13,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ final class Backup {
     private final BackupLink link;
     private final Arbiter arbiter;
     private final Path journalDirectory;
-    /** Outputs produced since the last one the primary confirmed it wrote. Only the token holder touches it. */
+    /** Stdout and stderr outputs produced since the last one the primary confirmed it wrote; under this object's monitor. */
     private final ArrayDeque<Suppressed> unconfirmed = new ArrayDeque<>();
     private volatile boolean live;
 
@@ -122,34 +123,51 @@ final class Backup {
         }
     }
 
-    /** Writes the outputs the primary was not known to have written (a duplicate is allowed, a loss is not). */
-    private synchronized int writeAgainWhatThePrimaryDidNotConfirm() {
+    /** Takes the outputs the primary was not known to have written, oldest first (a duplicate is allowed, a loss is not). */
+    private synchronized List<Suppressed> takeUnconfirmed() {
         long confirmed = link.confirmedOutputs();
-        int written = 0;
+        List<Suppressed> again = new ArrayList<>();
         for (Suppressed output : unconfirmed) {
             if (output.sequence > confirmed) {
-                output.sink.write(output.bytes);
-                written++;
+                again.add(output);
             }
         }
         unconfirmed.clear();
-        return written;
+        return again;
     }
 
     /**
-     * The run's end. If the replay ended where the primary's run did, the primary may still be
-     * writing out its last outputs (a slow reader): this side stays until it has, and writes
-     * again those it did not write out (it died first, or gave up on a reader that does not read).
+     * An open gate whose writers write {@code again} first, before anything it is given later:
+     * its writers, not this thread, wait for a reader that is slow to read.
+     */
+    private static OutputGate gateWritingFirst(List<Suppressed> again, long outputsSoFar) {
+        OutputGate gate = new OutputGate(again.isEmpty() ? outputsSoFar : again.get(0).sequence - 1);
+        gate.open();
+        for (Suppressed output : again) {
+            gate.hold(0, output.sequence, output.sink, output.bytes, 0, output.bytes.length);
+        }
+        return gate;
+    }
+
+    /**
+     * The run's end. If the replay ended where the primary's run did (or where it died, this side
+     * finishing too), the primary may not have written out its last outputs (a slow reader): this
+     * side stays until it has, and writes again those it did not (it died first, or gave up on a
+     * reader that did not read), waiting for them as the primary would.
      */
     private void finishWithThePrimary() {
-        if (!live && link.primaryEnded()) {
-            BackupLink.PrimaryEnd end = link.awaitThePrimarysEnd();
-            if (end == BackupLink.PrimaryEnd.DIED || end == BackupLink.PrimaryEnd.WROTE_OUT) {
-                int written = writeAgainWhatThePrimaryDidNotConfirm();
-                if (written > 0) {
-                    Fatal.warn((end == BackupLink.PrimaryEnd.DIED ? "the primary died after the end of its run" : "the primary "
-                        + "gave up on a reader that did not read") + ", before it had written out its last outputs: this "
-                        + "backup wrote " + written + " output(s) it had not confirmed");
+        BackupLink.PrimaryEnd end = live ? null
+            : link.primaryEnded() ? link.awaitThePrimarysEnd()
+            : link.primaryGone() ? BackupLink.PrimaryEnd.DIED
+            : null;
+        if (end == BackupLink.PrimaryEnd.DIED || end == BackupLink.PrimaryEnd.WROTE_OUT) {
+            List<Suppressed> again = takeUnconfirmed();
+            if (!again.isEmpty()) {
+                Fatal.warn((end == BackupLink.PrimaryEnd.DIED ? "the primary died at the end of its run" : "the primary gave up "
+                    + "on a reader that did not read") + ", before it had written out its last outputs: this backup writes "
+                    + again.size() + " output(s) it had not confirmed");
+                if (!gateWritingFirst(again, 0).awaitReleasedWritten(Recorder.FINISH_TIMEOUT_MILLIS)) {
+                    Fatal.warn("they were not all written out: none left for " + Recorder.FINISH_TIMEOUT_MILLIS + " ms");
                 }
             }
         }
@@ -171,20 +189,19 @@ final class Backup {
         } catch (IOException e) {
             epoch = -1;
         }
-        int reemitted = writeAgainWhatThePrimaryDidNotConfirm();
+        List<Suppressed> again = takeUnconfirmed();
         session.sockets.goLive(true);
         long nextPosition = replay.nextPosition();
         JournalWriter journal = link.handOverJournal();
         LogWriter log = new LogWriter(journalDirectory, journal, nextPosition, RING_CAPACITY, null);
-        OutputGate gate = new OutputGate(replay.outputs());
-        gate.open();
+        OutputGate gate = gateWritingFirst(again, replay.outputs());
         Recorder recorder = new Recorder(session, log, gate, replay.outputs(), Recorder.RunEnd.NONE);
         session.mode(recorder);
         recorder.markGoLive();
         session.scheduler.goLive();
         long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - link.lastHeard());
         Fatal.warn("the primary is gone (" + link.goneReason() + "): this backup is live as epoch " + epoch + ", after "
-            + (nextPosition - 1) + " log entries, " + silentMillis + " ms after the primary's last message; " + reemitted
+            + (nextPosition - 1) + " log entries, " + silentMillis + " ms after the primary's last message; " + again.size()
             + " output(s) it had not confirmed written again");
         java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>();
         facts.put("role", "primary, unprotected (went live after failover)");

@@ -41,13 +41,14 @@ final class BackupLink {
     private volatile long confirmedOutputs;
     private volatile boolean accepted;
     private volatile boolean primaryEnded;
-    /** After its run's end: the primary has written out every output it will ({@link Link#FINISHED}), or dropped this backup. */
+    /** After its run's end: the primary has written out every output it will ({@link Link#FINISHED}). */
     private volatile boolean primaryFinished;
-    private volatile boolean primaryDroppedThisBackup;
     /** FINISHED came: the link thread answers it (until an offer goes through). */
     private volatile boolean finishedToAnswer;
-    /** Polls of the link the link thread completed. */
+    /** Polls of the link the link thread completed, and how many of the last ones in a row found nothing. */
     private volatile long polls;
+    private volatile long quietPolls;
+    private static final int QUIET_POLLS = 2;
     private volatile boolean primaryGone;
     private volatile String goneReason;
     private volatile long lastHeard;
@@ -109,8 +110,6 @@ final class BackupLink {
         WROTE_OUT,
         /** It died first: the outputs past {@link #confirmedOutputs} may never have left it. */
         DIED,
-        /** It had dropped this backup and ran alone: its outputs were its own. */
-        ALONE,
         /** It is alive but out of reach: it finishes alone. */
         OUT_OF_REACH
     }
@@ -118,37 +117,43 @@ final class BackupLink {
     /**
      * After the replay reached the end of the primary's run: waits while the primary writes out
      * its last outputs (as long as it lives: a reader may be slow), until it says it has, or
-     * dies, or is out of reach.
+     * dies, or is out of reach. With the whole log here, writing again what it did not confirm
+     * can only repeat a line, whatever happened before (even a primary that dropped this backup).
      */
     PrimaryEnd awaitThePrimarysEnd() {
-        long silentAtPoll = -1;
         while (!primaryFinished) {
             if (arbiter.tryAcquire()) {
-                awaitPolls(2); // a last RELEASED or FINISHED may still be in flight
-                if (primaryFinished) {
-                    break;
-                }
-                return arbiter.primaryRanAlone() ? PrimaryEnd.ALONE : PrimaryEnd.DIED;
+                awaitQuietLink(); // a last RELEASED or FINISHED may still be on its way
+                return primaryFinished ? PrimaryEnd.WROTE_OUT : PrimaryEnd.DIED;
             }
-            if (System.nanoTime() - lastHeard <= timeoutNanos) {
-                silentAtPoll = -1;
-            } else if (silentAtPoll < 0) {
-                silentAtPoll = polls; // judged after the link's next poll: a backup that was paused has not read what piled up
-            } else if (polls > silentAtPoll + 1) {
-                Fatal.warn("the primary has been silent for more than " + timeoutNanos / 1_000_000 + " ms after the end of its "
-                    + "run, but it still holds the arbiter lock " + arbiter.file() + ": it finishes alone");
-                return PrimaryEnd.OUT_OF_REACH;
+            if (System.nanoTime() - lastHeard > timeoutNanos) {
+                awaitQuietLink(); // a backup that was paused has not yet read what piled up meanwhile
+                if (!primaryFinished && System.nanoTime() - lastHeard > timeoutNanos && !arbiter.tryAcquire()) {
+                    Fatal.warn("the primary has been silent for more than " + timeoutNanos / 1_000_000 + " ms after the end of "
+                        + "its run, but it still holds the arbiter lock " + arbiter.file() + ": it finishes alone");
+                    return PrimaryEnd.OUT_OF_REACH;
+                }
+                continue;
             }
             Parking.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
-        return primaryDroppedThisBackup ? PrimaryEnd.ALONE : PrimaryEnd.WROTE_OUT;
+        return PrimaryEnd.WROTE_OUT;
     }
 
-    /** Waits until the link thread has begun and finished {@code count} more polls (at most the timeout). */
-    private void awaitPolls(int count) {
-        long until = polls + count;
+    /** The primary is gone (this backup saw its lock freed), whether or not its log had reached the end of its run. */
+    boolean primaryGone() {
+        return primaryGone;
+    }
+
+    /**
+     * Waits (at most the timeout) until the link thread has polled twice in a row without finding
+     * anything, after this call: a poll reads at most one datagram a transport.
+     */
+    private void awaitQuietLink() {
+        long after = polls;
         long deadline = System.nanoTime() + timeoutNanos;
-        while (polls < until && !closing && System.nanoTime() - deadline < 0) {
+        while (!(polls >= after + QUIET_POLLS && quietPolls >= QUIET_POLLS) && !closing && !primaryGone
+            && System.nanoTime() - deadline < 0) {
             link.wake();
             Parking.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
@@ -211,7 +216,8 @@ final class BackupLink {
                     continue;
                 }
                 int work = link.poll(handler, 64);
-                polls++;
+                quietPolls = work == 0 ? quietPolls + 1 : 0;
+                polls++; // (after quietPolls: a reader of both reads polls first)
                 if (finishedToAnswer && link.sendLongs(Link.FINISHED, () -> true, confirmedOutputs)) {
                     finishedToAnswer = false;
                 }
@@ -307,9 +313,7 @@ final class BackupLink {
             case Link.HEARTBEAT -> {
                 if (length >= Integer.BYTES && (buffer.getInt(offset) & Link.DROPPED) != 0 && accepted) {
                     if (primaryEnded) {
-                        primaryDroppedThisBackup = true; // it writes out the rest alone
-                        primaryFinished = true;
-                        return;
+                        return; // it goes on alone, but this backup has the whole log: it stays to the primary's end
                     }
                     throw Fatal.halt(Fatal.ARBITER, "the primary at " + link.peerEndpoint() + " dropped this backup (it lost "
                         + "contact and carries on alone): this backup is stale and stops");

@@ -2,7 +2,8 @@ package io.lockstep.runtime;
 
 /**
  * The scheduler's model of one managed thread. Only the token holder (or the idle thread while
- * nobody holds the token) reads or writes these fields, except {@link #granted}, the hand-over.
+ * nobody holds the token) reads or writes these fields, except {@link #granted} and
+ * {@link #granting}, the hand-over.
  */
 final class ManagedThread {
     /** Where a thread is in the model. */

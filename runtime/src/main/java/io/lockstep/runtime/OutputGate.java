@@ -524,8 +524,8 @@ final class OutputGate {
                 first = oldest.sequence;
             }
         }
+        updateConfirmed(); // first: whoever sees everything written must see it confirmed too (the end of a run sends it)
         writtenSequence = first - 1;
-        updateConfirmed();
     }
 
     /** Under the gate's monitor. */

@@ -29,6 +29,8 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
     private volatile boolean closing;
     /** The backup acknowledged the end of the run: it replays to the end, so its silence from then on is no failure. */
     private volatile boolean backupFinished;
+    /** The last position of a complete log; once the backup has acknowledged it, it learns what is written out, alone or not. */
+    private volatile long endPosition = Long.MAX_VALUE;
     /** Every output this process will write is written: the link thread tells the backup ({@link Link#FINISHED}). */
     private volatile boolean outputsWritten;
     /** The backup answered {@link Link#FINISHED}: it will not write this side's outputs again. */
@@ -148,7 +150,16 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
             runAlone("the backup did not acknowledge the end of the run within " + timeoutNanos / 1_000_000 + " ms");
         }
         backupFinished = true;
+        endPosition = lastPosition;
         gate.releaseUpTo(acked);
+    }
+
+    /**
+     * The backup acknowledged the end of the run, if late: even when this side went on alone, it
+     * writes again what it was not told of if this side dies, so it is told.
+     */
+    private boolean backupHasTheWholeLog() {
+        return acked >= endPosition;
     }
 
     /** Every output is written out: tells the backup (waiting at most the timeout for its answer), then closes the link. */
@@ -157,7 +168,8 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
         outputsWritten = true;
         link.wake();
         long deadline = System.nanoTime() + timeoutNanos;
-        while (!alone && backupRunId != 0 && !backupHeardFinished && System.nanoTime() - deadline < 0) {
+        while ((!alone || backupHasTheWholeLog()) && backupRunId != 0 && refusal == null && !backupHeardFinished
+            && System.nanoTime() - lastHeard < timeoutNanos && System.nanoTime() - deadline < 0) {
             Parking.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }
         closing = true;
@@ -197,11 +209,12 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
                 }
                 gate.releaseUpTo(acked);
                 long confirmed = gate.confirmedSequence();
-                if (confirmed > confirmedSent && !alone && link.sendLongs(Link.RELEASED, () -> true, confirmed)) {
+                boolean backupFollows = !alone || backupHasTheWholeLog();
+                if (confirmed > confirmedSent && backupFollows && link.sendLongs(Link.RELEASED, () -> true, confirmed)) {
                     confirmedSent = confirmed;
                     work++;
                 }
-                if (outputsWritten && !finishedSent && !alone && backupRunId != 0
+                if (outputsWritten && !finishedSent && backupFollows && backupRunId != 0
                     && link.sendLongs(Link.FINISHED, () -> true, gate.confirmedSequence())) {
                     finishedSent = true;
                     work++;

@@ -13,7 +13,8 @@ import java.util.Map;
 /** Records the managed thread's nondeterministic inputs into a journal. */
 final class Recorder extends SessionMode {
     private static final int RING_CAPACITY = 4 * 1024 * 1024;
-    private static final long FINISH_TIMEOUT_MILLIS = 5000;
+    /** How long the end of a run waits for a managed thread to stop, or for an output to leave (then again while they leave). */
+    static final long FINISH_TIMEOUT_MILLIS = 5000;
 
     private final LogWriter log;
     /** The output rule (primary, and a backup gone live); null when outputs are not logged (mode=record). */
