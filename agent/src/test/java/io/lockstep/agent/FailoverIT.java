@@ -163,7 +163,7 @@ class FailoverIT {
         ForkedJvm.Result followed = backup.await(60);
         assertEquals(0, followed.exit(), followed::toString);
         assertFalse(followed.stderr().contains("this backup is live"), "the run had ended: nothing to go live for\n" + followed);
-        assertTrue(followed.stderr().contains("the primary died at the end of its run"), followed::toString);
+        assertTrue(followed.stderr().contains("the primary died as its run was ending"), followed::toString);
         int printed = lines(killed.stdout()).size();
         assertTrue(printed <= count, "the case under test: lines the primary did not write out");
         checkComplete(joinWithoutDuplicates(killed, followed), count);

@@ -31,6 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -181,6 +182,7 @@ class SocketsIT {
         ForkedJvm.Result tookOver = backup.await(60);
         assertEquals(0, tookOver.exit(), tookOver::toString);
         assertTrue(tookOver.stderr().contains("this backup is live"), tookOver::toString);
+        assertFalse(tookOver.stderr().contains("not all written out"), "the backup gone live wrote out all at its end: " + tookOver);
         assertTrue(killed.stdout().startsWith("listening on " + port), killed::toString);
         String lastLine = tookOver.stdout().lines().reduce((before, line) -> line).orElse("");
         assertTrue(lastLine.startsWith("served "), "the backup served on to the clients' SHUTDOWN: " + tookOver);

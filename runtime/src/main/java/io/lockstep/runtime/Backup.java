@@ -137,14 +137,17 @@ final class Backup {
     }
 
     /**
-     * An open gate whose writers write {@code again} first, before anything it is given later:
-     * its writers, not this thread, wait for a reader that is slow to read.
+     * An open gate whose writers write {@code again} first, before the outputs numbered from
+     * {@code outputsSoFar + 1} it is given later: its writers, not this thread, wait for a reader
+     * that is slow to read. In the gate they are numbered anew, without the gaps of the socket
+     * outputs between them: its count of what is written out moves only over consecutive numbers.
      */
     private static OutputGate gateWritingFirst(List<Suppressed> again, long outputsSoFar) {
-        OutputGate gate = new OutputGate(again.isEmpty() ? outputsSoFar : again.get(0).sequence - 1);
+        long sequence = outputsSoFar - again.size();
+        OutputGate gate = new OutputGate(sequence);
         gate.open();
         for (Suppressed output : again) {
-            gate.hold(0, output.sequence, output.sink, output.bytes, 0, output.bytes.length);
+            gate.hold(0, ++sequence, output.sink, output.bytes, 0, output.bytes.length);
         }
         return gate;
     }
@@ -163,10 +166,10 @@ final class Backup {
         if (end == BackupLink.PrimaryEnd.DIED || end == BackupLink.PrimaryEnd.WROTE_OUT) {
             List<Suppressed> again = takeUnconfirmed();
             if (!again.isEmpty()) {
-                Fatal.warn((end == BackupLink.PrimaryEnd.DIED ? "the primary died at the end of its run" : "the primary gave up "
+                Fatal.warn((end == BackupLink.PrimaryEnd.DIED ? "the primary died as its run was ending" : "the primary gave up "
                     + "on a reader that did not read") + ", before it had written out its last outputs: this backup writes "
                     + again.size() + " output(s) it had not confirmed");
-                if (!gateWritingFirst(again, 0).awaitReleasedWritten(Recorder.FINISH_TIMEOUT_MILLIS)) {
+                if (!gateWritingFirst(again, again.size()).awaitReleasedWritten(Recorder.FINISH_TIMEOUT_MILLIS)) {
                     Fatal.warn("they were not all written out: none left for " + Recorder.FINISH_TIMEOUT_MILLIS + " ms");
                 }
             }
@@ -202,7 +205,7 @@ final class Backup {
         long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - link.lastHeard());
         Fatal.warn("the primary is gone (" + link.goneReason() + "): this backup is live as epoch " + epoch + ", after "
             + (nextPosition - 1) + " log entries, " + silentMillis + " ms after the primary's last message; " + again.size()
-            + " output(s) it had not confirmed written again");
+            + " output(s) it had not confirmed go out again first");
         java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>();
         facts.put("role", "primary, unprotected (went live after failover)");
         facts.put("epoch", epoch);

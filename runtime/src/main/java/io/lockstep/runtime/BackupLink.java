@@ -135,7 +135,7 @@ final class BackupLink {
                 }
                 continue;
             }
-            Parking.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            Parking.parkNanos(LOCK_POLL_NANOS);
         }
         return PrimaryEnd.WROTE_OUT;
     }

@@ -134,7 +134,7 @@ final class OutputGate {
     /** Every stdout and stderr output up to this one is written out. */
     private volatile long confirmedSequence;
 
-    /** @param writtenSoFar outputs numbered before this gate's first (a backup going live counts on from the replay's) */
+    /** @param writtenSoFar outputs numbered before this gate's first: it numbers them on from there, without gaps */
     OutputGate(long writtenSoFar) {
         writtenSequence = writtenSoFar;
         confirmedSequence = writtenSoFar;

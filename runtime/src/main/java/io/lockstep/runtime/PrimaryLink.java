@@ -168,7 +168,9 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
         outputsWritten = true;
         link.wake();
         long deadline = System.nanoTime() + timeoutNanos;
-        while ((!alone || backupHasTheWholeLog()) && backupRunId != 0 && refusal == null && !backupHeardFinished
+        // Also when this side went on alone: a backup still heard from may yet acknowledge the end
+        // (then it is told, and does not take this side's exit for a death).
+        while (backupRunId != 0 && refusal == null && !backupHeardFinished
             && System.nanoTime() - lastHeard < timeoutNanos && System.nanoTime() - deadline < 0) {
             Parking.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }

@@ -793,7 +793,7 @@ public final class Scheduler {
                 // The grant may still be under way (the holder is set before granted): it is taken
                 // here, or it would stay behind and let the thread's next wait return without the token.
                 while (me.granting) {
-                    Parking.parkNanos(1_000); // (not a spin: on two cores the granter may need this one)
+                    Parking.parkNanos(1_000); // (not a spin: on two cores the granter may need this one; it takes the grant's unpark too)
                 }
                 me.granted = false;
             }
