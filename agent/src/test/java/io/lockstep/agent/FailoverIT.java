@@ -152,13 +152,7 @@ class FailoverIT {
         int count = 3000; // about 300 KB: far more than a pipe holds, far less than a lane's backlog limit
         ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
         ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
-        Path status = tmp.resolve("backup").resolve("lockstep-status");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!readIfThere(status).contains("primary_run_ended=true\n") && backup.alive()) { // (a backup that left at once: it fails below)
-            assertTrue(primary.alive() && System.nanoTime() - deadline < 0, () -> "the backup never saw the end of the primary's "
-                + "run: " + primary.stderrSoFar() + backup.stderrSoFar());
-            Thread.sleep(20);
-        }
+        awaitTheEndOfTheRun(backup, primary);
         ForkedJvm.Result killed = primary.kill();
         ForkedJvm.Result followed = backup.await(60);
         assertEquals(0, followed.exit(), followed::toString);
@@ -187,6 +181,39 @@ class FailoverIT {
         assertEquals(0, followed.exit(), followed::toString);
         assertTrue(followed.stderr().contains("gave up on a reader that did not read"), followed::toString);
         checkComplete(joinWithoutDuplicates(gaveUp, followed), count);
+    }
+
+    /**
+     * A primary stopped (SIGSTOP, as a partition looks) while it writes its last lines to a slow
+     * reader: the backup, which waits for it, finds it silent but holding the lock, so alive; it
+     * leaves, saying so, without writing a line or going live.
+     */
+    @Test
+    void aPrimaryStoppedAtTheEndOfItsRunIsLeftToFinishAlone() throws Exception {
+        int count = 3000;
+        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
+        ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
+        awaitTheEndOfTheRun(backup, primary);
+        primary.signal("STOP");
+        ForkedJvm.Result left = backup.await(60);
+        primary.signal("CONT");
+        ForkedJvm.Result finished = primary.await(60);
+        assertEquals(0, left.exit(), left::toString);
+        assertTrue(left.stderr().contains("it finishes alone"), left::toString);
+        assertFalse(left.stderr().contains("this backup is live"), left::toString);
+        assertEquals("", left.stdout(), "the backup wrote nothing: the live primary's outputs are its own");
+        assertEquals(0, finished.exit(), finished::toString);
+    }
+
+    /** Until the backup's status says the primary's run has ended (the backup has END), or the backup has left. */
+    private void awaitTheEndOfTheRun(ForkedJvm.Running backup, ForkedJvm.Running primary) throws Exception {
+        Path status = tmp.resolve("backup").resolve("lockstep-status");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!readIfThere(status).contains("primary_run_ended=true\n") && backup.alive()) { // (a backup that left at once: the caller fails)
+            assertTrue(primary.alive() && System.nanoTime() - deadline < 0, () -> "the backup never saw the end of the primary's "
+                + "run: " + primary.stderrSoFar() + backup.stderrSoFar());
+            Thread.sleep(20);
+        }
     }
 
     private static String readIfThere(Path file) throws IOException {
