@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class FailoverIT {
     private static final int LINES = 400;
+    /** About 300 KB of Ticker's lines: far more than a pipe holds, far less than a lane's backlog limit. */
+    private static final int LAGGING_LINES = 3000;
     private static final Pattern LINE = Pattern.compile("^(\\d{6}) run=(\\w+) .* digest=([0-9a-f]+)$");
 
     @TempDir
@@ -149,7 +151,7 @@ class FailoverIT {
      */
     @Test
     void killingThePrimaryWhileItWritesItsLastLinesLosesNone() throws Exception {
-        int count = 3000; // about 300 KB: far more than a pipe holds, far less than a lane's backlog limit
+        int count = LAGGING_LINES;
         ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
         ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
         awaitTheEndOfTheRun(backup, primary);
@@ -171,7 +173,7 @@ class FailoverIT {
      */
     @Test
     void linesThePrimaryGaveUpOnAreWrittenByTheBackup() throws Exception {
-        int count = 3000;
+        int count = LAGGING_LINES;
         ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
         ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
         ForkedJvm.Result followed = backup.await(60); // once the primary has given up
@@ -190,7 +192,7 @@ class FailoverIT {
      */
     @Test
     void aPrimaryStoppedAtTheEndOfItsRunIsLeftToFinishAlone() throws Exception {
-        int count = 3000;
+        int count = LAGGING_LINES;
         ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
         ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
         awaitTheEndOfTheRun(backup, primary);

@@ -27,9 +27,11 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
     private volatile boolean alone;
     private volatile String refusal;
     private volatile boolean closing;
-    /** The backup acknowledged the end of the run: it replays to the end, so its silence from then on is no failure. */
-    private volatile boolean backupFinished;
-    /** The last position of a complete log; once the backup has acknowledged it, it learns what is written out, alone or not. */
+    /**
+     * The last position of the log once the run has ended (the backup replays to it, so its
+     * silence from then on is no failure); once the backup has acknowledged it, it learns what is
+     * written out, alone or not.
+     */
     private volatile long endPosition = Long.MAX_VALUE;
     /** Every output this process will write is written: the link thread tells the backup ({@link Link#FINISHED}). */
     private volatile boolean outputsWritten;
@@ -149,7 +151,6 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
         if (!alone && acked < lastPosition) {
             runAlone("the backup did not acknowledge the end of the run within " + timeoutNanos / 1_000_000 + " ms");
         }
-        backupFinished = true;
         endPosition = lastPosition;
         gate.releaseUpTo(acked);
     }
@@ -205,7 +206,7 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
                     link.sendHeartbeat(alone ? Link.DROPPED : 0);
                     nextHeartbeat = now + heartbeatEvery;
                 }
-                if (!alone && !backupFinished && backupRunId != 0 && refusal == null && now - lastHeard > timeoutNanos) {
+                if (!alone && endPosition == Long.MAX_VALUE && backupRunId != 0 && refusal == null && now - lastHeard > timeoutNanos) {
                     runAlone("the backup at " + link.peerEndpoint() + " has been silent for more than "
                         + timeoutNanos / 1_000_000 + " ms");
                 }
