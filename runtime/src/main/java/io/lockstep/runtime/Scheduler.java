@@ -505,10 +505,17 @@ public final class Scheduler {
 
     /** Queues an event from outside the token (recording only); the replay takes it from the log. */
     private void fromOutside(ManagedThread thread, Wake wake) {
-        if (!recording || detached) {
+        if (!recording) {
             return;
         }
         external.add(new long[] {thread.index, wake.ordinal()});
+        if (detached) {
+            // The scheduler let go after the caller's guard saw it hold on: no admission point
+            // will take the event (detach may have drained before it was queued). A shutdown
+            // hook's interrupt of a pool's workers lost this way left them parked for good.
+            happenUnadmitted();
+            return;
+        }
         // A thread that queues its own event is one whose blocking call returned.
         if (thread.thread != Thread.currentThread() || !admitOnReturningThread(thread)) {
             wakeIdle();
@@ -673,6 +680,7 @@ public final class Scheduler {
         // Nothing is scheduled from here on: each thread goes on as it would without the agent (a
         // shutdown hook that stops a pool must see its parked threads wake), but for those an exit
         // froze where they stood, which stay there unless they were about to run.
+        happenUnadmitted();
         for (ManagedThread thread : registry) {
             boolean aboutToRun = thread.state == State.RUNNABLE || thread.state == State.OUTSIDE;
             if (aboutToRun || (thread.state != State.TERMINATED && !thread.frozen)) {
@@ -685,6 +693,26 @@ public final class Scheduler {
             }
         }
         wakeIdle();
+    }
+
+    /**
+     * Events from outside queued but never admitted (they came as the scheduler let go): they
+     * happen now, for real, as they would without the agent. Whoever polls an event delivers it,
+     * so detach and a late {@code fromOutside} never both do.
+     */
+    private void happenUnadmitted() {
+        long[] event;
+        while ((event = external.poll()) != null) {
+            ManagedThread thread = byIndex((int) event[0]);
+            if (thread == null) {
+                continue;
+            }
+            switch (Wake.of((int) event[1])) {
+                case INTERRUPTED -> selfless(thread.thread::interrupt);
+                case UNPARKED -> Parking.unpark(thread.thread);
+                default -> { } // a returned call: the released thread goes on by itself
+            }
+        }
     }
 
     /** A thread released from Object.wait waits on the real monitor: only a notify under it wakes it. */
