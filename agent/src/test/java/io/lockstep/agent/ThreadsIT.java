@@ -153,7 +153,7 @@ class ThreadsIT {
             recordedUpToTheSignal = running.stdoutSoFar();
             running.signal("TERM");
             ForkedJvm.Result result = running.await(15); // the hook waits up to 20 s for each: a thread left waiting fails here
-            assertTrue(result.stdout().contains("stopped: pool true, waiter true, sleeper true"), result::toString);
+            assertTrue(result.stdout().contains("stopped: pool true, waiter true, sleeper true, parker true"), result::toString);
             assertEquals(143, result.exit(), result::toString);
         }
         ForkedJvm.Result replayed = ForkedJvm.replay(journal).run(StoppedFromOutside.class);

@@ -232,6 +232,11 @@ public final class Scheduler {
      */
     private boolean switchAway(ManagedThread me, boolean stillRunnable) {
         admit();
+        if (detached) {
+            // The run's end (or the recording's) was admitted here. Handing the token on would make
+            // a holder again after detach let go of it: this thread goes on for real, if let go.
+            return me.released;
+        }
         log.holderPauses();
         if (stillRunnable) {
             me.state = State.RUNNABLE;
@@ -348,6 +353,12 @@ public final class Scheduler {
         me.granted = false;
         if (interrupted) {
             selfInterrupt(me);
+        }
+        if (me.released) {
+            // Let go at the run's end: the parks above may have taken an unpark meant for the
+            // thread's next park (an event from outside, delivered for real, or the model's permit).
+            // It is given back: a spurious return of that park is allowed, a lost wake-up is not.
+            Parking.unpark(me.thread);
         }
     }
 

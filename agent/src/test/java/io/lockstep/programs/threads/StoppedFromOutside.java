@@ -5,13 +5,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A server's graceful stop on SIGTERM: its shutdown hook stops a pool whose idle workers are
- * parked, interrupts a thread in Object.wait and one asleep, and waits for them all. Prints
- * "ready" once everything waits; the hook then reports what stopped, as a plain JVM does.
+ * parked, interrupts a thread in Object.wait and one asleep, unparks one parked on a flag, and
+ * waits for them all. Prints "ready" once everything waits; the hook then reports what stopped,
+ * as a plain JVM does.
  */
 public final class StoppedFromOutside {
+    private static volatile boolean stopping;
+
     public static void main(String[] args) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         for (int i = 0; i < 3; i++) {
@@ -19,7 +23,7 @@ public final class StoppedFromOutside {
                 + ThreadLocalRandom.current().nextInt(1000)).get());
         }
         Object lock = new Object();
-        CountDownLatch waiting = new CountDownLatch(2);
+        CountDownLatch waiting = new CountDownLatch(3);
         Thread waiter = new Thread(() -> {
             synchronized (lock) {
                 waiting.countDown();
@@ -38,17 +42,28 @@ public final class StoppedFromOutside {
                 System.out.println("sleeper interrupted");
             }
         }, "sleeper");
+        Thread parker = new Thread(() -> {
+            waiting.countDown();
+            while (!stopping) {
+                LockSupport.park();
+            }
+        }, "parker");
         waiter.start();
         sleeper.start();
+        parker.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 pool.shutdownNow();
                 boolean poolStopped = pool.awaitTermination(20, TimeUnit.SECONDS);
                 waiter.interrupt();
                 sleeper.interrupt();
+                stopping = true;
+                LockSupport.unpark(parker);
                 waiter.join(20_000);
                 sleeper.join(20_000);
-                System.out.println("stopped: pool " + poolStopped + ", waiter " + !waiter.isAlive() + ", sleeper " + !sleeper.isAlive());
+                parker.join(20_000);
+                System.out.println("stopped: pool " + poolStopped + ", waiter " + !waiter.isAlive() + ", sleeper " + !sleeper.isAlive()
+                    + ", parker " + !parker.isAlive());
             } catch (InterruptedException e) {
                 System.out.println("hook interrupted");
             }
