@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Runs a program in a forked JVM, with or without the real agent jar, with a chosen
@@ -262,6 +263,34 @@ final class ForkedJvm {
     }
 
     /**
+     * What a hung process printed, its thread dump cut to the threads that tell why: the JVM's
+     * own (compilers, GC, reference handling) and Chronicle's idle ones go. CI shows only the
+     * head and tail of a long failure, and stop 19's hang lost the one stack that mattered.
+     */
+    private static Result hungResult(ByteArrayOutputStream out, ByteArrayOutputStream err) {
+        List<String> kept = new ArrayList<>();
+        boolean skipping = false;
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n", -1)) {
+            if (line.startsWith("\"") || line.startsWith("Threads class SMR info")) {
+                skipping = line.startsWith("Threads class SMR info") || JVM_THREAD.matcher(line).lookingAt();
+            } else if (line.isEmpty()) {
+                if (skipping) {
+                    skipping = false;
+                    continue;
+                }
+            }
+            if (!skipping) {
+                kept.add(line);
+            }
+        }
+        return new Result(-1, String.join("\n", kept).getBytes(StandardCharsets.UTF_8), err.toByteArray());
+    }
+
+    private static final Pattern JVM_THREAD = Pattern.compile("\"(Reference Handler|Finalizer|Signal Dispatcher|Service Thread"
+        + "|Monitor Deflation Thread|C[12] CompilerThread\\d+|Sweeper thread|Common-Cleaner|Notification Thread|Attach Listener"
+        + "|VM Thread|VM Periodic Task Thread|GC Thread#\\d+|G1 [^\"]*|background~resource~releaser|[^\"]*/disk~space~checker)\"");
+
+    /**
      * SIGKILL, then waits for the end; the pumps read on to EOF. Not Process.destroyForcibly: it
      * closes the process's streams after the signal, and what the pumps had not read yet (lines
      * the program wrote before it died, a thread dump) was lost: a failover test once took that
@@ -311,7 +340,7 @@ final class ForkedJvm {
                 dumpThreadsAndKill(process);
                 drain(process, outPump, errPump);
                 throw new AssertionError("hung: " + String.join(" ", command) + " did not end within " + timeoutSeconds
-                    + " s\n" + new Result(-1, out.toByteArray(), err.toByteArray()));
+                    + " s\n" + hungResult(out, err));
             }
             outPump.join();
             errPump.join();
@@ -402,8 +431,7 @@ final class ForkedJvm {
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 dumpThreadsAndKill(process);
                 drain(process, outPump, errPump);
-                throw new AssertionError("hung: did not end within " + timeoutSeconds + " s\n"
-                    + new Result(-1, out.toByteArray(), err.toByteArray()));
+                throw new AssertionError("hung: did not end within " + timeoutSeconds + " s\n" + hungResult(out, err));
             }
             outPump.join();
             errPump.join();
