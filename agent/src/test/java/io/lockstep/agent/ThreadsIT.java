@@ -17,6 +17,7 @@ import io.lockstep.programs.threads.Stress;
 import io.lockstep.programs.threads.Synchronizers;
 import io.lockstep.programs.threads.ThreadLifecycle;
 import io.lockstep.programs.threads.Timers;
+import io.lockstep.programs.threads.UnparkedFromOutside;
 import io.lockstep.programs.threads.VirtualThreads;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -161,6 +162,28 @@ class ThreadsIT {
         String recorded = recordedUpToTheSignal;
         assertTrue(replayed.stdout().startsWith(recorded), () -> "recorded:\n" + recorded + "\n" + replayed);
         assertTrue(replayed.stderr().contains("the replay stops there too"), replayed::toString);
+    }
+
+    /**
+     * An unpark from a thread the agent does not manage is a permit for the next park: it ends
+     * a park, not a sleep (the model once ended the sleep: woken early under the agent only).
+     */
+    @Test
+    void anUnparkFromOutsideEndsAParkNotASleep() throws Exception {
+        Path journal = tmp.resolve("unparked");
+        for (ForkedJvm side : List.of(ForkedJvm.plain(), ForkedJvm.record(journal))) {
+            ForkedJvm.Running running = side.start(UnparkedFromOutside.class);
+            assertTrue(running.awaitLines(1, 60_000), running::stdoutSoFar);
+            running.signal("HUP");
+            ForkedJvm.Result result = running.await(30);
+            assertEquals(0, result.exit(), result::toString);
+            assertEquals(String.join(System.lineSeparator(), "sleeping", "slept it all", "the park returned at once", ""),
+                result.stdout(), result::toString);
+        }
+        ForkedJvm.Result replayed = ForkedJvm.replay(journal).run(UnparkedFromOutside.class);
+        assertEquals(0, replayed.exit(), replayed::toString);
+        assertEquals(String.join(System.lineSeparator(), "sleeping", "slept it all", "the park returned at once", ""),
+            replayed.stdout(), replayed::toString);
     }
 
     /**

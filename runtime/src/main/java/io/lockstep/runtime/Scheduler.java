@@ -486,6 +486,10 @@ public final class Scheduler {
 
     /** What an outside event does to the thread it wakes. */
     private void apply(ManagedThread thread, Wake wake) {
+        if (wake == Wake.UNPARKED && thread.state != State.PARKED) {
+            thread.permit = true; // an unpark ends a park only: a sleep, a join, a wait or a call goes on
+            return;
+        }
         switch (thread.state) {
             case SLEEPING, JOINING, OUTSIDE -> makeRunnable(thread, wake);
             case PARKED -> {
@@ -499,11 +503,7 @@ public final class Scheduler {
                     wantMonitorBack(thread, wake);
                 }
             }
-            default -> {
-                if (wake == Wake.UNPARKED) {
-                    thread.permit = true;
-                }
-            }
+            default -> { } // (runnable or blocked on a monitor: it comes to its own switch point)
         }
     }
 
@@ -569,10 +569,10 @@ public final class Scheduler {
                             + "this state): the replay waits too");
                         return;
                     }
-                    if (logged < 0) {
-                        nothingToReplay();
+                    if (logged < 0 || logged <= point) {
+                        nothingToReplay(); // (a point already passed: this replay made switch points the recording did not)
                     }
-                    point = Math.max(point, logged - 1);
+                    point = logged - 1;
                 }
                 admitAndHandOn();
                 if (detached) {
@@ -595,10 +595,11 @@ public final class Scheduler {
         ManagedThread next = pickNext();
         if (next != null) {
             grant(next);
-        } else if (recording || detached) { // (detached meanwhile: the run's end, no divergence)
-            goIdle();
         } else {
-            nothingToReplay();
+            // Nobody to run: an admission may wake nobody (an unpark of a sleeping thread is a
+            // permit). A replay then goes to the next admission point its log has, or stops there
+            // as diverged: the idle loop's own check.
+            goIdle();
         }
     }
 
