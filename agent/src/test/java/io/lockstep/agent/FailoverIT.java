@@ -152,11 +152,10 @@ class FailoverIT {
     @Test
     void killingThePrimaryWhileItWritesItsLastLinesLosesNone() throws Exception {
         int count = LAGGING_LINES;
-        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
-        ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
-        awaitTheEndOfTheRun(backup, primary);
-        ForkedJvm.Result killed = primary.kill();
-        ForkedJvm.Result followed = backup.await(60);
+        Pair pair = startWithAnUnreadPrimary();
+        awaitTheEndOfTheRun(pair);
+        ForkedJvm.Result killed = pair.primary().kill();
+        ForkedJvm.Result followed = pair.backup().await(60);
         assertEquals(0, followed.exit(), followed::toString);
         assertFalse(followed.stderr().contains("this backup is live"), "the run had ended: nothing to go live for\n" + followed);
         assertTrue(followed.stderr().contains("the primary died as its run was ending"), followed::toString);
@@ -173,16 +172,14 @@ class FailoverIT {
      */
     @Test
     void linesThePrimaryGaveUpOnAreWrittenByTheBackup() throws Exception {
-        int count = LAGGING_LINES;
-        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
-        ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
-        ForkedJvm.Result followed = backup.await(60); // once the primary has given up
-        ForkedJvm.Result gaveUp = primary.await(60); // (what its pipe holds is read now)
+        Pair pair = startWithAnUnreadPrimary();
+        ForkedJvm.Result followed = pair.backup().await(60); // once the primary has given up
+        ForkedJvm.Result gaveUp = pair.primary().await(60); // (what its pipe holds is read now)
         assertEquals(0, gaveUp.exit(), gaveUp::toString);
         assertTrue(gaveUp.stderr().contains("the last outputs were not all written out"), gaveUp::toString);
         assertEquals(0, followed.exit(), followed::toString);
         assertTrue(followed.stderr().contains("gave up on a reader that did not read"), followed::toString);
-        checkComplete(joinWithoutDuplicates(gaveUp, followed), count);
+        checkComplete(joinWithoutDuplicates(gaveUp, followed), LAGGING_LINES);
     }
 
     /**
@@ -192,14 +189,12 @@ class FailoverIT {
      */
     @Test
     void aPrimaryStoppedAtTheEndOfItsRunIsLeftToFinishAlone() throws Exception {
-        int count = LAGGING_LINES;
-        ForkedJvm.Running backup = side("backup", "").start(Ticker.class, Integer.toString(count), "0");
-        ForkedJvm.Running primary = side("primary", "").stdoutUnread().start(Ticker.class, Integer.toString(count), "0");
-        awaitTheEndOfTheRun(backup, primary);
-        primary.signal("STOP");
-        ForkedJvm.Result left = backup.await(60);
-        primary.signal("CONT");
-        ForkedJvm.Result finished = primary.await(60);
+        Pair pair = startWithAnUnreadPrimary();
+        awaitTheEndOfTheRun(pair);
+        pair.primary().signal("STOP");
+        ForkedJvm.Result left = pair.backup().await(60);
+        pair.primary().signal("CONT");
+        ForkedJvm.Result finished = pair.primary().await(60);
         assertEquals(0, left.exit(), left::toString);
         assertTrue(left.stderr().contains("it finishes alone"), left::toString);
         assertFalse(left.stderr().contains("this backup is live"), left::toString);
@@ -207,8 +202,19 @@ class FailoverIT {
         assertEquals(0, finished.exit(), finished::toString);
     }
 
+    /** A backup and a primary of Ticker's {@link #LAGGING_LINES} lines, at full speed; the primary's stdout unread until the test reads it. */
+    private Pair startWithAnUnreadPrimary() throws IOException {
+        String lines = Integer.toString(LAGGING_LINES);
+        return new Pair(side("backup", "").start(Ticker.class, lines, "0"),
+            side("primary", "").stdoutUnread().start(Ticker.class, lines, "0"));
+    }
+
+    private record Pair(ForkedJvm.Running backup, ForkedJvm.Running primary) { }
+
     /** Until the backup's status says the primary's run has ended (the backup has END), or the backup has left. */
-    private void awaitTheEndOfTheRun(ForkedJvm.Running backup, ForkedJvm.Running primary) throws Exception {
+    private void awaitTheEndOfTheRun(Pair pair) throws Exception {
+        ForkedJvm.Running backup = pair.backup();
+        ForkedJvm.Running primary = pair.primary();
         Path status = tmp.resolve("backup").resolve("lockstep-status");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!readIfThere(status).contains("primary_run_ended=true\n") && backup.alive()) { // (a backup that left at once: the caller fails)

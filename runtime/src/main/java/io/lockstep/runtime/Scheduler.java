@@ -1242,10 +1242,8 @@ public final class Scheduler {
         }
         if (target == null) {
             Parking.unpark(thread);
-        } else if (target.state == State.PARKED) {
-            makeRunnable(target, Wake.UNPARKED);
         } else {
-            target.permit = true;
+            apply(target, Wake.UNPARKED); // the same rule as an unpark from outside, applied at once
         }
     }
 
