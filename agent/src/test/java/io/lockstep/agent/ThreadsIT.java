@@ -141,8 +141,9 @@ class ThreadsIT {
     /**
      * SIGTERM of a recorded server: its shutdown hook stops a pool of parked workers and a thread
      * in Object.wait and one asleep, as without the agent (nothing is scheduled after the
-     * recording's end, so the model's waits let them go); a replay stops where the recording was
-     * stopped, and exits.
+     * recording's end, so the model's waits let them go), and a thread in a timed Object.wait that
+     * nobody wakes waits out its timeout (it once returned at the recording's end); a replay stops
+     * where the recording was stopped, and exits.
      */
     @Test
     void aRunStoppedFromOutsideShutsDownAsWithoutTheAgent() throws Exception {
@@ -154,7 +155,10 @@ class ThreadsIT {
             recordedUpToTheSignal = running.stdoutSoFar();
             running.signal("TERM");
             ForkedJvm.Result result = running.await(15); // the hook waits up to 20 s for each: a thread left waiting fails here
-            assertTrue(result.stdout().contains("stopped: pool true, waiter true, sleeper true, parker true"), result::toString);
+            for (String line : List.of("waiter interrupted", "sleeper interrupted", "timed waiter waited it all",
+                "stopped: pool true, waiter true, sleeper true, parker true, timed waiter true")) {
+                assertTrue(result.stdout().contains(line + System.lineSeparator()), () -> "no '" + line + "' in " + result);
+            }
             assertEquals(143, result.exit(), result::toString);
         }
         ForkedJvm.Result replayed = ForkedJvm.replay(journal).run(StoppedFromOutside.class);

@@ -53,8 +53,8 @@ final class ManagedThread {
     int jdkInitDepth;
     /** Never scheduled again: it was alive when the program began to shut down. */
     boolean frozen;
-    /** Let go without a token when the scheduler detaches at the end of the run. */
-    boolean released;
+    /** Let go without a token when the scheduler detaches at the end of the run (read by a thread a real notify woke). */
+    volatile boolean released;
     /** The token is this thread's: set by the thread that hands it over. */
     volatile boolean granted;
     /** A grant to this thread is under way: set before it becomes the holder, cleared once {@link #granted} is set. */
@@ -69,8 +69,15 @@ final class ManagedThread {
     static final int QUEUED = 2;
 
     boolean permit;
-    /** Of a timed block, in System.nanoTime() of the recording side; replay never reads it. */
+    /** Of a timed block, in System.nanoTime() of the recording side; a replay reads it only to bound a real wait. */
     long deadline = NO_DEADLINE;
+    /**
+     * Of the Object.wait the thread is in, which the model does not clear when it wakes the
+     * thread: the real wait ends there at the latest. Written by the thread under the monitor.
+     */
+    long waitDeadline = NO_DEADLINE;
+    /** An interrupt ended its real Object.wait while the model held it there; under the monitor. */
+    boolean interruptedInWait;
     /** BLOCKED: the monitor it wants; WAITING: the monitor it waits on. */
     Object monitor;
     /** The monitor whose real Object.wait the thread sits in; the hand-over must notify it. */

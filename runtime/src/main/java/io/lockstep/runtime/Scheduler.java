@@ -287,6 +287,11 @@ public final class Scheduler {
         Hooks.budget = quantum;
         next.granting = true; // (a new thread that sees itself as the holder waits for the rest: threadBegins)
         Hooks.holder = next.thread;
+        if (detached) {
+            // Another thread let go of the run meanwhile (the recording's end after its grace, or
+            // a failed journal): its clearing of the holder may have come before this.
+            Hooks.holder = null;
+        }
         Object monitor = next.realWait;
         if (monitor != null) {
             synchronized (monitor) {
@@ -362,20 +367,44 @@ public final class Scheduler {
         }
     }
 
-    /** The same, for a thread inside Object.wait: the real wait releases the monitor it holds for real. */
+    /**
+     * The same, for a thread inside Object.wait: the real wait releases the monitor it holds for
+     * real. It lasts until the wait's deadline at most, so that a thread let go at the run's end
+     * sits in the very wait it would sit in without the agent: a real notify, an interrupt or its
+     * timeout ends it ({@link #releaseFromWait}).
+     */
     private void awaitTurnInWait(ManagedThread me, Object monitor) {
         boolean interrupted = false;
         while (!me.granted && !me.released) {
             try {
-                monitor.wait();
+                waitForReal(monitor, me.waitDeadline, false);
             } catch (InterruptedException e) {
                 interrupted = true;
+                me.interruptedInWait = true;
             }
         }
         me.granted = false;
         me.realWait = null;
         if (interrupted) {
             selfInterrupt(me);
+        }
+    }
+
+    /**
+     * A real Object.wait until {@code deadline} (System.nanoTime), or without one. Once the deadline
+     * has passed, a thread the scheduler still runs waits on for it to admit the timeout; one let
+     * go ({@code letGo}) has timed out.
+     */
+    private static void waitForReal(Object monitor, long deadline, boolean letGo) throws InterruptedException {
+        if (deadline == ManagedThread.NO_DEADLINE) {
+            monitor.wait();
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            monitor.wait(left / 1_000_000, (int) (left % 1_000_000));
+        } else if (!letGo) {
+            monitor.wait();
         }
     }
 
@@ -700,7 +729,7 @@ public final class Scheduler {
                 Parking.unpark(thread.thread);
                 Object monitor = thread.realWait;
                 if (monitor != null) {
-                    notifyFromAside(monitor);
+                    releaseFromWait(thread, monitor);
                 }
             }
         }
@@ -727,11 +756,25 @@ public final class Scheduler {
         }
     }
 
-    /** A thread released from Object.wait waits on the real monitor: only a notify under it wakes it. */
-    private static void notifyFromAside(Object monitor) {
+    /**
+     * A thread let go in Object.wait sits in the real wait, which only a notify under the monitor
+     * ends: it is notified if the model had woken it, if an interrupt ended its real wait while the
+     * model held it there, or if its deadline has passed (its real wait became an untimed one,
+     * until the timeout's admission). Any other stays in the wait, as without the agent: a notify,
+     * an interrupt or its timeout ends it. Decided under the monitor, which the thread holds from
+     * its last look at {@code released} until it waits, and an application thread's notify from
+     * its look at the holder until the model's wake is set. A notifyAll reaches the monitor's other
+     * waiters too: one of them let go here returns from its wait (a spurious wake-up, which Java
+     * allows).
+     */
+    private static void releaseFromWait(ManagedThread thread, Object monitor) {
         Thread notifier = new Thread(() -> {
             synchronized (monitor) {
-                monitor.notifyAll();
+                long deadline = thread.waitDeadline;
+                if (thread.wake != null || thread.interruptedInWait
+                    || (deadline != ManagedThread.NO_DEADLINE && deadline - System.nanoTime() <= 0)) {
+                    monitor.notifyAll();
+                }
             }
         }, "lockstep-release");
         notifier.setDaemon(true);
@@ -1141,17 +1184,29 @@ public final class Scheduler {
             wakeOneBlockedOn(monitor);
         }
         block(me, State.WAITING, nanos);
+        me.waitDeadline = nanos > 0 ? me.deadline : ManagedThread.NO_DEADLINE;
+        me.interruptedInWait = false;
         me.monitor = monitor;
         me.realWait = monitor;
         waiting.add(me);
+        boolean interrupted = false;
         if (switchAway(me, false)) {
-            me.realWait = null; // admitted again at once (a timeout already due)
+            me.realWait = null; // admitted again at once (a timeout already due), or let go here at the run's end
+            if (me.released && me.wake == null) {
+                try {
+                    waitForReal(monitor, me.waitDeadline, true); // the rest for real, as a sleep does
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } else {
             awaitTurnInWait(me, monitor);
         }
         me.monitor = null;
         me.reacquire(monitor, me.reacquireCount);
-        if (me.wake == Wake.INTERRUPTED) {
+        // Let go while the model had not woken it, its real wait ended by a notify, its timeout or an interrupt.
+        interrupted |= me.released && me.wake == null && Thread.interrupted();
+        if (me.wake == Wake.INTERRUPTED || interrupted) {
             Thread.interrupted();
             throw new InterruptedException();
         }
