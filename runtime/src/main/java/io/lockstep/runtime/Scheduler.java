@@ -375,12 +375,23 @@ public final class Scheduler {
      */
     private void awaitTurnInWait(ManagedThread me, Object monitor) {
         boolean interrupted = false;
+        boolean waited = false;
         while (!me.granted && !me.released) {
+            waited = true;
             try {
                 waitForReal(monitor, me.waitDeadline, false);
             } catch (InterruptedException e) {
                 interrupted = true;
                 me.interruptedInWait = true;
+            }
+        }
+        if (!waited && me.released && !me.granted && me.wake == null) {
+            // Let go before it began its real wait (it held the monitor throughout, so no notify
+            // can have been meant for it): the rest for real, as a sleep does.
+            try {
+                waitForReal(monitor, me.waitDeadline, true);
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
         me.granted = false;
@@ -422,8 +433,9 @@ public final class Scheduler {
         me.state = state;
         me.wake = null;
         if (timeoutNanos > 0) {
-            // A replay never reads the deadline (only the log says when the wait ends), but a
-            // backup that goes live does: it is this side's own clock, as the recording's is.
+            // A replay's model never reads the deadline (only the log says when the wait ends; it
+            // bounds a real Object.wait), but a backup that goes live does: it is this side's own
+            // clock, as the recording's is.
             me.deadline = saturatedAdd(System.nanoTime(), timeoutNanos);
             timedBlocks++;
         }
@@ -717,15 +729,22 @@ public final class Scheduler {
             return;
         }
         detached = true;
-        Hooks.holder = null;
         // Nothing is scheduled from here on: each thread goes on as it would without the agent (a
         // shutdown hook that stops a pool must see its parked threads wake), but for those an exit
-        // froze where they stood, which stay there unless they were about to run.
-        happenUnadmitted();
-        for (ManagedThread thread : registry) {
+        // froze where they stood, which stay there unless they were about to run. All are let go
+        // before the hooks pass calls through: a real notify that wakes a thread from its real
+        // Object.wait must find it let go, or it would wait again and miss it.
+        ManagedThread[] threads = registry;
+        for (ManagedThread thread : threads) {
             boolean aboutToRun = thread.state == State.RUNNABLE || thread.state == State.OUTSIDE;
             if (aboutToRun || (thread.state != State.TERMINATED && !thread.frozen)) {
                 thread.released = true;
+            }
+        }
+        Hooks.holder = null;
+        happenUnadmitted();
+        for (ManagedThread thread : threads) {
+            if (thread.released) {
                 Parking.unpark(thread.thread);
                 Object monitor = thread.realWait;
                 if (monitor != null) {
@@ -1189,23 +1208,15 @@ public final class Scheduler {
         me.monitor = monitor;
         me.realWait = monitor;
         waiting.add(me);
-        boolean interrupted = false;
-        if (switchAway(me, false)) {
-            me.realWait = null; // admitted again at once (a timeout already due), or let go here at the run's end
-            if (me.released && me.wake == null) {
-                try {
-                    waitForReal(monitor, me.waitDeadline, true); // the rest for real, as a sleep does
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+        if (switchAway(me, false) && !(me.released && me.wake == null)) {
+            me.realWait = null; // admitted again at once (a timeout already due)
         } else {
-            awaitTurnInWait(me, monitor);
+            awaitTurnInWait(me, monitor); // (or let go here at the run's end, not woken: its real wait)
         }
         me.monitor = null;
         me.reacquire(monitor, me.reacquireCount);
-        // Let go while the model had not woken it, its real wait ended by a notify, its timeout or an interrupt.
-        interrupted |= me.released && me.wake == null && Thread.interrupted();
+        // Let go while the model had not woken it: a notify, its timeout or an interrupt ended its real wait.
+        boolean interrupted = me.released && me.wake == null && Thread.interrupted();
         if (me.wake == Wake.INTERRUPTED || interrupted) {
             Thread.interrupted();
             throw new InterruptedException();
