@@ -2,8 +2,10 @@ package io.lockstep.agent;
 
 import io.lockstep.boot.Hooks;
 import io.lockstep.programs.threads.AtomicsAndMaps;
+import io.lockstep.programs.threads.DaemonAtTheEnd;
 import io.lockstep.programs.threads.Deadlock;
 import io.lockstep.programs.threads.Executors;
+import io.lockstep.programs.threads.ExitWhileOthersRun;
 import io.lockstep.programs.threads.Futures;
 import io.lockstep.programs.threads.HotMonitors;
 import io.lockstep.programs.threads.Locks;
@@ -54,13 +56,13 @@ class ThreadsIT {
     static List<Class<?>> corpus() {
         return List.of(RacyCounter.class, MonitorsAndWaits.class, ThreadLifecycle.class, Locks.class, Queues.class,
             Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class,
-            Stress.class);
+            Stress.class, DaemonAtTheEnd.class, ExitWhileOthersRun.class);
     }
 
     /** Programs whose output shows their interleaving: plain runs must differ (the nondeterminism is real). */
     private static final Set<Class<?>> VARYING = Set.of(RacyCounter.class, MonitorsAndWaits.class, Locks.class, Queues.class,
         Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class,
-        VirtualThreads.class);
+        VirtualThreads.class, DaemonAtTheEnd.class, ExitWhileOthersRun.class);
 
     @ParameterizedTest
     @MethodSource("corpus")

@@ -86,6 +86,8 @@ public final class Scheduler {
     private boolean shuttingDown;
     /** Compared by ==: an identity set would hash them, and the agent must not hand out identity hashes. */
     private List<Thread> agentHookThreads = List.of();
+    /** The application's shutdown hooks, as the shutdown began. */
+    private volatile List<Thread> applicationHookThreads = List.of();
 
     // Idle: nobody holds the token; the idle thread admits what comes from outside.
     private final Object idleLock = new Object();
@@ -731,28 +733,55 @@ public final class Scheduler {
         detached = true;
         // Nothing is scheduled from here on: each thread goes on as it would without the agent (a
         // shutdown hook that stops a pool must see its parked threads wake), but for those an exit
-        // froze where they stood, which stay there unless they were about to run. All are let go
-        // before the hooks pass calls through: a real notify that wakes a thread from its real
-        // Object.wait must find it let go, or it would wait again and miss it.
-        ManagedThread[] threads = registry;
-        for (ManagedThread thread : threads) {
-            boolean aboutToRun = thread.state == State.RUNNABLE || thread.state == State.OUTSIDE;
-            if (aboutToRun || (thread.state != State.TERMINATED && !thread.frozen)) {
-                thread.released = true;
-            }
-        }
+        // froze where they stood, which stay there until the run has ended (releaseFrozen). All
+        // are let go before the hooks pass calls through: a real notify that wakes a thread from
+        // its real Object.wait must find it let go, or it would wait again and miss it.
+        List<ManagedThread> letGo = markLetGo(false);
         Hooks.holder = null;
         happenUnadmitted();
-        for (ManagedThread thread : threads) {
-            if (thread.released) {
-                Parking.unpark(thread.thread);
-                Object monitor = thread.realWait;
-                if (monitor != null) {
-                    releaseFromWait(thread, monitor);
-                }
+        letGo(letGo);
+        wakeIdle();
+    }
+
+    /**
+     * The threads an exit froze go on for real once the agent has ended the run (its journal
+     * closed, its last outputs written), and only if an application shutdown hook has yet to end,
+     * which may wait for them: as without the agent, they run while the hooks do. Otherwise the
+     * JVM halts with them where they stood, as if its exit had won the race. Let go as the
+     * recording ended, they ran, unrecorded, for as long as the agent's own end took (hundreds of
+     * milliseconds), and printed what neither a plain JVM nor a replay prints.
+     */
+    void releaseFrozen() {
+        if (!detached) {
+            return;
+        }
+        for (Thread hook : applicationHookThreads) {
+            if (hook.getState() != Thread.State.TERMINATED) { // running, or about to start
+                letGo(markLetGo(true));
+                return;
             }
         }
-        wakeIdle();
+    }
+
+    private List<ManagedThread> markLetGo(boolean frozenToo) {
+        List<ManagedThread> marked = new ArrayList<>();
+        for (ManagedThread thread : registry) {
+            if (thread.state != State.TERMINATED && !thread.released && (frozenToo || !thread.frozen)) {
+                thread.released = true;
+                marked.add(thread);
+            }
+        }
+        return marked;
+    }
+
+    private void letGo(List<ManagedThread> threads) {
+        for (ManagedThread thread : threads) {
+            Parking.unpark(thread.thread);
+            Object monitor = thread.realWait;
+            if (monitor != null) {
+                releaseFromWait(thread, monitor);
+            }
+        }
     }
 
     /**
@@ -954,6 +983,9 @@ public final class Scheduler {
                 thread.frozen = true;
             }
         }
+        List<Thread> applicationHooks = new ArrayList<>(shutdownHooksRegisteredSoFar()); // the JDK lets go of them as it starts them
+        applicationHooks.removeAll(agentHookThreads);
+        applicationHookThreads = applicationHooks;
     }
 
     void join(Thread thread, long nanos) throws InterruptedException {

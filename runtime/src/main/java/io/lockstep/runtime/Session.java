@@ -126,6 +126,7 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
             finishing = true;
         }
         mode.finish();
+        scheduler.releaseFrozen();
         for (Runnable action : atFinish) {
             action.run();
         }
