@@ -7,6 +7,7 @@ import io.lockstep.log.Entry;
 import io.lockstep.log.EntryKind;
 import io.lockstep.log.JournalReader;
 import io.lockstep.programs.sockets.ChannelEcho;
+import io.lockstep.programs.sockets.EphemeralPortServer;
 import io.lockstep.programs.sockets.RandomAcrossReads;
 import io.lockstep.programs.sockets.HttpCalls;
 import io.lockstep.programs.sockets.JdkHttpServer;
@@ -186,6 +187,28 @@ class SocketsIT {
         assertTrue(killed.stdout().startsWith("listening on " + port), killed::toString);
         String lastLine = tookOver.stdout().lines().reduce((before, line) -> line).orElse("");
         assertTrue(lastLine.startsWith("served "), "the backup served on to the clients' SHUTDOWN: " + tookOver);
+    }
+
+    /**
+     * A server on a port the system picked (port 0) listens on the primary's port once its backup
+     * goes live: its clients know no other (the backup once bound port 0 anew, and every
+     * connection after the failover was refused).
+     */
+    @Test
+    void aServerOnAnEphemeralPortKeepsThePrimarysPortAcrossAFailover() throws Exception {
+        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
+        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
+            .classPath(ForkedJvm.classesOf(EphemeralPortServer.class)).start(EphemeralPortServer.class, "150");
+        ForkedJvm.Running primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
+            .classPath(ForkedJvm.classesOf(EphemeralPortServer.class)).start(EphemeralPortServer.class, "150");
+        assertTrue(primary.awaitLines(30, 60_000), primary::stderrSoFar);
+        primary.kill();
+        ForkedJvm.Result tookOver = backup.await(60);
+        assertEquals(0, tookOver.exit(), tookOver::toString);
+        assertTrue(tookOver.stderr().contains("this backup is live"), tookOver::toString);
+        assertFalse(tookOver.stdout().contains("client error"), tookOver::toString);
+        assertTrue(tookOver.stdout().contains(System.lineSeparator() + "149 got hello ")
+            && tookOver.stdout().endsWith(System.lineSeparator() + "end" + System.lineSeparator()), tookOver::toString);
     }
 
     /**

@@ -123,7 +123,8 @@ final class Sockets {
         final FileDescriptor fd;
         final ProtocolFamily family;
         final InetAddress address;
-        final int port;
+        /** The port asked for; 0 (any) becomes the one the recorded run was given, as its local address shows. */
+        int port;
         int backlog = -1;
 
         Listener(FileDescriptor fd, ProtocolFamily family, InetAddress address, int port) {
@@ -303,7 +304,14 @@ final class Sockets {
                     throw Hooks.ioFailure(t);
                 }
             },
-            Sockets::putAddress, Sockets::readAddress);
+            Sockets::putAddress, in -> {
+                InetSocketAddress recorded = readAddress(in);
+                Listener listener = listeners.get(fdVal(fd));
+                if (listener != null && listener.port == 0) {
+                    listener.port = recorded.getPort(); // going live, it binds the port its clients know
+                }
+                return recorded;
+            });
     }
 
     int accept(FileDescriptor listener, FileDescriptor accepted, InetSocketAddress[] remote) throws IOException {
