@@ -18,6 +18,7 @@ import io.lockstep.programs.threads.StoppedFromOutside;
 import io.lockstep.programs.threads.Stress;
 import io.lockstep.programs.threads.Synchronizers;
 import io.lockstep.programs.threads.ThreadLifecycle;
+import io.lockstep.programs.threads.ThreadStates;
 import io.lockstep.programs.threads.Timers;
 import io.lockstep.programs.threads.UnparkedFromOutside;
 import io.lockstep.programs.threads.VirtualThreads;
@@ -56,13 +57,13 @@ class ThreadsIT {
     static List<Class<?>> corpus() {
         return List.of(RacyCounter.class, MonitorsAndWaits.class, ThreadLifecycle.class, Locks.class, Queues.class,
             Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class,
-            Stress.class, DaemonAtTheEnd.class, ExitWhileOthersRun.class);
+            Stress.class, DaemonAtTheEnd.class, ExitWhileOthersRun.class, ThreadStates.class);
     }
 
     /** Programs whose output shows their interleaving: plain runs must differ (the nondeterminism is real). */
     private static final Set<Class<?>> VARYING = Set.of(RacyCounter.class, MonitorsAndWaits.class, Locks.class, Queues.class,
         Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class,
-        VirtualThreads.class, DaemonAtTheEnd.class, ExitWhileOthersRun.class);
+        VirtualThreads.class, DaemonAtTheEnd.class, ExitWhileOthersRun.class, ThreadStates.class);
 
     @ParameterizedTest
     @MethodSource("corpus")

@@ -86,6 +86,9 @@ public interface HookDelegate {
     /** Thread.join with a timeout in nanoseconds, 0 for none. */
     void join(Thread thread, long nanos) throws InterruptedException;
 
+    /** Thread.getState, on the token holder. */
+    Thread.State threadState(Thread thread);
+
     /** On any thread that is not the holder. */
     void threadBegins();
 

@@ -196,6 +196,10 @@ public final class Hooks {
         }
     }
 
+    public static Thread.State threadState(Thread thread) {
+        return Thread.currentThread() == holder ? delegate.threadState(thread) : thread.getState();
+    }
+
     public static void join(Thread thread) throws InterruptedException {
         if (Thread.currentThread() == holder) {
             delegate.join(thread, 0L);

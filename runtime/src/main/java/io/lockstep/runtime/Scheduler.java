@@ -1040,6 +1040,26 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Thread.getState of a managed thread is the model's: the JVM would report how it waits for
+     * the token (parked, or in a real wait), which differs between record and replay. A thread in a
+     * blocking call reads as RUNNABLE, as in the JVM (a thread in native I/O is).
+     */
+    Thread.State threadState(Thread thread) {
+        ManagedThread target = thread == Thread.currentThread() ? current : lookup(thread);
+        if (target == null) {
+            return thread.getState();
+        }
+        boolean timed = target.deadline != ManagedThread.NO_DEADLINE;
+        return switch (target.state) {
+            case RUNNABLE, OUTSIDE -> Thread.State.RUNNABLE;
+            case BLOCKED -> Thread.State.BLOCKED;
+            case WAITING, PARKED, JOINING -> timed ? Thread.State.TIMED_WAITING : Thread.State.WAITING;
+            case SLEEPING -> Thread.State.TIMED_WAITING;
+            case TERMINATED -> Thread.State.TERMINATED;
+        };
+    }
+
     void sleep(long nanos) throws InterruptedException {
         ManagedThread me = current;
         if (Thread.interrupted()) {

@@ -364,6 +364,11 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     }
 
     @Override
+    public Thread.State threadState(Thread thread) {
+        return scheduler.threadState(thread);
+    }
+
+    @Override
     public void threadBegins() {
         scheduler.threadBegins();
     }

@@ -213,6 +213,9 @@ final class Rules {
         Map.entry("join()V", new Redirect("join", "(Ljava/lang/Thread;)V", false, true)),
         Map.entry("join(J)V", new Redirect("join", "(Ljava/lang/Thread;J)V", false, true)),
         Map.entry("join(JI)V", new Redirect("join", "(Ljava/lang/Thread;JI)V", false, true)),
+        // The JVM's view of a managed thread is the scheduler's (waiting for the token, say): the model's is the same on both sides.
+        Map.entry("getState()Ljava/lang/Thread$State;",
+            new Redirect("threadState", "(Ljava/lang/Thread;)Ljava/lang/Thread$State;", false, true)),
         // JDK 21+ ForkJoinPool and DelayScheduler park and unpark through Unsafe, past LockSupport.
         Map.entry("park(ZJ)V", new Redirect("unsafePark", "(Ljava/lang/Object;ZJ)V", false, false, "jdk/internal/misc/Unsafe")),
         Map.entry("unpark(Ljava/lang/Object;)V",
@@ -231,7 +234,7 @@ final class Rules {
         Map.entry("ctl(IIII)I", new Redirect("epollCtl", "(IIII)I", true, false, EPOLL)));
 
     /** Names of {@link #REDIRECTS}, for the constant-pool scan. */
-    static final Set<String> REDIRECT_NAMES = Set.of("wait", "notify", "notifyAll", "sleep", "yield", "onSpinWait", "join",
+    static final Set<String> REDIRECT_NAMES = Set.of("wait", "notify", "notifyAll", "sleep", "yield", "onSpinWait", "join", "getState",
         "park", "unpark", "accept", "poll", "listen", "shutdown", "ctl", "available");
 
     /**
