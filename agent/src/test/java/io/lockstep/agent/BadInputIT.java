@@ -4,6 +4,7 @@ import io.lockstep.log.JournalWriter;
 import io.lockstep.programs.Branching;
 import io.lockstep.programs.NoSources;
 import io.lockstep.programs.Randomness;
+import io.lockstep.programs.Stdin;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +113,28 @@ class BadInputIT {
             }
             assertFailsCleanly(recorded, ForkedJvm.replay(copy).run(Randomness.class));
         }
+    }
+
+    /**
+     * A recording killed (SIGKILL) while its only thread waits in a stdin read: its journal ends
+     * there, with no END. The replay prints what the recording printed, then stops at the cut with
+     * status 4, reading nothing of its own stdin (it once waited there, and the end of the run let
+     * the read through to the real stdin).
+     */
+    @Test
+    void journalCutWhileEveryThreadWaitsForStdin() throws Exception {
+        Path journal = tmp.resolve("journal");
+        ForkedJvm.Running recording = ForkedJvm.record(journal).stdin("first\nsecond\n").stdinLeftOpen().start(Stdin.class, "reader");
+        assertTrue(recording.awaitLines(2, 60_000), recording::stderrSoFar);
+        Thread.sleep(2000); // main waits in its next read; the journal thread drains what it logged
+        ForkedJvm.Result recorded = recording.kill();
+        assertEquals("line 1: first\nline 2: second\n", recorded.stdout(), recorded::toString);
+        ForkedJvm.Result replayed = ForkedJvm.replay(journal).stdin("not the recording's\n").timeoutSeconds(30)
+            .run(Stdin.class, "reader");
+        assertEquals(DIVERGENCE, replayed.exit(), replayed::toString);
+        assertEquals(recorded.stdout(), replayed.stdout(), replayed::toString);
+        assertTrue(replayed.stderr().startsWith("lockstep: diverged at admission point "), replayed::toString);
+        assertTrue(replayed.stderr().contains("the recording ends there"), replayed::toString);
     }
 
     /** Bytes flipped inside the entries of a block: the checksum catches it. */

@@ -59,6 +59,7 @@ final class ForkedJvm {
     private long timeoutSeconds = 120;
     private Path directory;
     private boolean stdoutUnread;
+    private boolean stdinLeftOpen;
 
     /** The result of one run. */
     record Result(int exit, byte[] stdoutBytes, byte[] stderrBytes) {
@@ -170,6 +171,12 @@ final class ForkedJvm {
 
     ForkedJvm timeoutSeconds(long seconds) {
         this.timeoutSeconds = seconds;
+        return this;
+    }
+
+    /** A started program gets the {@link #stdin} text on a stdin that stays open: a read past it blocks. */
+    ForkedJvm stdinLeftOpen() {
+        this.stdinLeftOpen = true;
         return this;
     }
 
@@ -447,7 +454,7 @@ final class ForkedJvm {
         }
     }
 
-    /** Starts the program and returns at once; stdin is closed. */
+    /** Starts the program and returns at once; stdin is closed, unless {@link #stdinLeftOpen}. */
     Running start(Class<?> main, String... args) {
         return start(main.getName(), args);
     }
@@ -458,7 +465,12 @@ final class ForkedJvm {
             Process process = builder(command(mainClass, args)).start();
             RUNNING.add(process);
             process.onExit().thenRun(() -> RUNNING.remove(process));
-            process.getOutputStream().close();
+            if (stdinLeftOpen) {
+                process.getOutputStream().write(stdin);
+                process.getOutputStream().flush();
+            } else {
+                process.getOutputStream().close();
+            }
             return new Running(process, stdoutUnread);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -608,6 +608,9 @@ public final class Scheduler {
                     // The recording may have passed admission points here that admitted nobody
                     // (the thread an event was for had ended): go to the next one it logged.
                     if (logged < 0 && log.atEnd()) {
+                        if (awaitsTheOutside()) {
+                            recordingCut();
+                        }
                         Fatal.warn("the recording ends here, with every thread waiting (the recorded run was stopped in "
                             + "this state): the replay waits too");
                         return;
@@ -694,6 +697,32 @@ public final class Scheduler {
             }
         }
         return earliest == 0 ? -1 : earliest;
+    }
+
+    /**
+     * Replay, nobody runnable, the log holds nothing more (not even an END): whether a thread waits
+     * for what only the log admits, the return of its blocking call (a stdin read, a socket's) or
+     * its timeout. If none does (a deadlock), the recorded run was stopped in this state, which
+     * nothing but its own threads could end, and the replay waits there too.
+     */
+    private boolean awaitsTheOutside() {
+        for (ManagedThread thread : registry) {
+            if (!thread.frozen && (thread.state == State.OUTSIDE || thread.deadline != ManagedThread.NO_DEADLINE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Replay: the recorded run was killed (SIGKILL, a crash) while a thread waited for something
+     * from outside, which the log would have admitted. The replay stops at the cut, as a holder's
+     * call past it does: waiting there, the run's end would let the call through for real (a read
+     * of this run's own stdin).
+     */
+    private void recordingCut() {
+        throw Fatal.halt(Fatal.DIVERGENCE, "diverged at admission point " + point + ": the recording ends there (was the "
+            + "recorded run killed?), with every replayed thread waiting" + System.lineSeparator() + stacks());
     }
 
     /** Replay, nobody runnable, and the log admits nobody here: the recorded run did something else. */
