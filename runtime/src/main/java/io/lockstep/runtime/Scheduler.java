@@ -86,7 +86,7 @@ public final class Scheduler {
     private boolean shuttingDown;
     /** Compared by ==: an identity set would hash them, and the agent must not hand out identity hashes. */
     private List<Thread> agentHookThreads = List.of();
-    /** The application's shutdown hooks, as the shutdown began. */
+    /** The application's shutdown hooks, as the shutdown began; null if the JVM had started them already (a signal). */
     private volatile List<Thread> applicationHookThreads = List.of();
 
     // Idle: nobody holds the token; the idle thread admits what comes from outside.
@@ -133,7 +133,7 @@ public final class Scheduler {
 
     /** Makes the calling thread (main) the first managed thread and the token holder. */
     void start(Thread main, long watchdogMillis) {
-        agentHookThreads = shutdownHooksRegisteredSoFar();
+        agentHookThreads = java.util.Objects.requireNonNullElse(shutdownHooksRegisteredSoFar(), List.of());
         ManagedThread first = new ManagedThread(main, nextIndex++);
         first.begun = true;
         first.daemon = main.isDaemon();
@@ -157,6 +157,8 @@ public final class Scheduler {
     /**
      * Shutdown hooks registered before main (the agent's own) are never managed, even when a
      * managed thread calling System.exit starts them.
+     *
+     * @return null once the JVM has started the hooks (it drops their list)
      */
     @SuppressWarnings("unchecked")
     private static List<Thread> shutdownHooksRegisteredSoFar() {
@@ -166,7 +168,7 @@ public final class Scheduler {
             field.setAccessible(true);
             synchronized (hooks) {
                 Map<Thread, Thread> registered = (Map<Thread, Thread>) field.get(null);
-                return registered == null ? List.of() : List.copyOf(registered.keySet());
+                return registered == null ? null : List.copyOf(registered.keySet());
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             return List.of();
@@ -784,11 +786,9 @@ public final class Scheduler {
         if (!detached) {
             return;
         }
-        for (Thread hook : applicationHookThreads) {
-            if (hook.getState() != Thread.State.TERMINATED) { // running, or about to start
-                letGo(markLetGo(true));
-                return;
-            }
+        List<Thread> hooks = applicationHookThreads;
+        if (hooks == null || hooks.stream().anyMatch(hook -> hook.getState() != Thread.State.TERMINATED)) { // running, or about to start
+            letGo(markLetGo(true));
         }
     }
 
@@ -1012,7 +1012,12 @@ public final class Scheduler {
                 thread.frozen = true;
             }
         }
-        List<Thread> applicationHooks = new ArrayList<>(shutdownHooksRegisteredSoFar()); // the JDK lets go of them as it starts them
+        List<Thread> registered = shutdownHooksRegisteredSoFar();
+        if (registered == null) {
+            applicationHookThreads = null; // the JDK let go of their list as it started them: they may be running
+            return;
+        }
+        List<Thread> applicationHooks = new ArrayList<>(registered);
         applicationHooks.removeAll(agentHookThreads);
         applicationHookThreads = applicationHooks;
     }
