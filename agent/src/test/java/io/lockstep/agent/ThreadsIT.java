@@ -63,7 +63,7 @@ class ThreadsIT {
     /** Programs whose output shows their interleaving: plain runs must differ (the nondeterminism is real). */
     private static final Set<Class<?>> VARYING = Set.of(RacyCounter.class, MonitorsAndWaits.class, Locks.class, Queues.class,
         Synchronizers.class, Executors.class, Timers.class, Futures.class, ParallelStreams.class, AtomicsAndMaps.class,
-        VirtualThreads.class, DaemonAtTheEnd.class, ExitWhileOthersRun.class, ThreadStates.class);
+        VirtualThreads.class, DaemonAtTheEnd.class, ExitWhileOthersRun.class); // ThreadStates: on an idle host its plain runs can agree
 
     @ParameterizedTest
     @MethodSource("corpus")
