@@ -158,7 +158,8 @@ public final class Scheduler {
      * Shutdown hooks registered before main (the agent's own) are never managed, even when a
      * managed thread calling System.exit starts them.
      *
-     * @return null once the JVM has started the hooks (it drops their list)
+     * @return null once the JVM has started the hooks (it drops their list), or where the list
+     *     cannot be read: the hooks may be running, so threads an exit froze are let go at the end
      */
     @SuppressWarnings("unchecked")
     private static List<Thread> shutdownHooksRegisteredSoFar() {
@@ -171,7 +172,7 @@ public final class Scheduler {
                 return registered == null ? null : List.copyOf(registered.keySet());
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return List.of();
+            return null;
         }
     }
 
