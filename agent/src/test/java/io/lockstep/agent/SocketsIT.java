@@ -187,6 +187,17 @@ class SocketsIT {
         assertTrue(killed.stdout().startsWith("listening on " + port), killed::toString);
         String lastLine = tookOver.stdout().lines().reduce((before, line) -> line).orElse("");
         assertTrue(lastLine.startsWith("served "), "the backup served on to the clients' SHUTDOWN: " + tookOver);
+
+        // The backup's journal replays the whole run offline: the primary's lines up to where the backup
+        // took over, then the backup's. Its acceptor was in an accept when it went live, and readers in reads,
+        // which it made again for real.
+        ForkedJvm.Result replayed = ForkedJvm.replay(tmp.resolve("b")).classPath(ForkedJvm.classesOf(serverClass))
+            .run(serverClass, Integer.toString(port));
+        assertEquals(0, replayed.exit(), replayed::toString);
+        assertTrue(replayed.stdout().endsWith(tookOver.stdout()), "the replay ends with the backup's lines: " + replayed);
+        String before = replayed.stdout().substring(0, replayed.stdout().length() - tookOver.stdout().length());
+        assertTrue(killed.stdout().startsWith(before) && before.startsWith("listening on " + port),
+            "the replay begins with the primary's lines: " + replayed);
     }
 
     /**

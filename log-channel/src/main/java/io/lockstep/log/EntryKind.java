@@ -13,6 +13,12 @@ public enum EntryKind {
     ADMIT(4, "admission of a thread woken from outside"),
     /** A backup went live here: the connections of the dead primary are closed from now on (a replay of its journal does the same). */
     GO_LIVE(5, "a backup going live"),
+    /**
+     * A backup went live while this thread was in a blocking call whose outcome the primary never
+     * logged: its replay had been admitted back from the call, and the thread makes the call again,
+     * for real, outside the token as a recording does (a replay of the journal goes outside once more).
+     */
+    CALL_AGAIN(6, "a blocking call made again by a backup that went live"),
 
     CURRENT_TIME_MILLIS(10, "System.currentTimeMillis()"),
     NANO_TIME(11, "System.nanoTime()"),

@@ -229,6 +229,18 @@ final class Recorder extends SessionMode {
         append(EntryKind.GO_LIVE, 0, 0, 0, 1);
     }
 
+    /**
+     * A blocking call whose replay the log admitted back and then ended before its outcome (the
+     * primary died between the two, or this side went live while the call was outside): the thread,
+     * holding the token, is about to make the call again for real, outside as any recorded one.
+     * A replay of this journal must see the admission it had, then this, then the call's own.
+     */
+    void callAgain(EntryKind kind) {
+        if (scheduler.holdsToken()) {
+            append(EntryKind.CALL_AGAIN, threadIndex(), kind.code(), 0, 1);
+        }
+    }
+
     // ---- the scheduler's entries ----
 
     @Override

@@ -171,6 +171,9 @@ final class Replayer extends SessionMode {
         try {
             if (Session.blocks(kind)) {
                 awaitAdmission(); // as the recording did: others run while this thread "reads"
+                while (madeAgain(kind)) {
+                    awaitAdmission(); // the recorded run was a backup that went live and made the call again
+                }
             }
             entry = take(kind);
             if (entry != null) {
@@ -181,7 +184,33 @@ final class Replayer extends SessionMode {
         } finally {
             leaveAgent(me);
         }
-        return wentLive() ? session.mode().exchange(kind, real, encoder, decoder) : real.call();
+        if (!wentLive()) {
+            return real.call();
+        }
+        if (Session.blocks(kind)) {
+            ((Recorder) session.mode()).callAgain(kind);
+        }
+        return session.mode().exchange(kind, real, encoder, decoder);
+    }
+
+    /** Takes a {@link EntryKind#CALL_AGAIN} of this thread if it is next: true if it was. */
+    private boolean madeAgain(EntryKind kind) {
+        if (scheduler.pastTheRecordingsEnd()) {
+            return false;
+        }
+        Entry entry = peek();
+        if (entry == null || entry.kind() != EntryKind.CALL_AGAIN || entry.threadId() != threadIndex()) {
+            return false;
+        }
+        long position = peekedPosition;
+        peeked = null;
+        EntryKind again = EntryKind.fromCode((int) entry.readLong());
+        if (again != kind) {
+            throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": recorded " + EntryKind.CALL_AGAIN.call()
+                + " (" + (again == null ? "an unknown call" : again.call()) + "), replay asked for " + kind.call() + ", at"
+                + Session.applicationStack());
+        }
+        return true;
     }
 
     @Override
