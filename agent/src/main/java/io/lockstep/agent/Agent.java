@@ -1,5 +1,6 @@
 package io.lockstep.agent;
 
+import io.lockstep.log.AgentThreads;
 import io.lockstep.agent.transform.HookTransformer;
 import io.lockstep.boot.Hooks;
 import io.lockstep.log.ChronicleSetup;
@@ -54,14 +55,13 @@ public final class Agent {
         // Re-instrumenting the loaded JDK classes and opening the journal are independent and each
         // takes a few hundred milliseconds, mostly in code the JIT has not compiled yet: side by side.
         Throwable[] instrumentationFailure = new Throwable[1];
-        Thread instrumenting = new Thread(() -> {
+        Thread instrumenting = AgentThreads.newDaemon("lockstep-instrument", () -> {
             try {
                 transformer.retransformLoaded(instrumentation);
             } catch (Throwable t) {
                 instrumentationFailure[0] = t;
             }
-        }, "lockstep-instrument");
-        instrumenting.setDaemon(true);
+        });
         instrumenting.start();
 
         Thread main = Thread.currentThread();

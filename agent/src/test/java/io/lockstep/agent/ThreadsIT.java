@@ -17,6 +17,7 @@ import io.lockstep.programs.threads.RacyCounter;
 import io.lockstep.programs.threads.StoppedFromOutside;
 import io.lockstep.programs.threads.Stress;
 import io.lockstep.programs.threads.Synchronizers;
+import io.lockstep.programs.threads.ThreadCounts;
 import io.lockstep.programs.threads.ThreadLifecycle;
 import io.lockstep.programs.threads.ThreadStates;
 import io.lockstep.programs.threads.Timers;
@@ -38,6 +39,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -169,6 +171,35 @@ class ThreadsIT {
         String recorded = recordedUpToTheSignal;
         assertTrue(replayed.stdout().startsWith(recorded), () -> "recorded:\n" + recorded + "\n" + replayed);
         assertTrue(replayed.stderr().contains("the replay stops there too"), replayed::toString);
+    }
+
+    /**
+     * The agent's threads are not in the application's thread group: a program that counts or
+     * lists its group's threads prints what it prints without the agent, in the recording, its
+     * replay and on a primary and its backup (which once stopped as diverged: each side's agent
+     * ran other threads).
+     */
+    @Test
+    void theAgentsThreadsAreNotAmongTheApplications() throws Exception {
+        String expected = String.join(System.lineSeparator(),
+            "waiting: 4 active, group main holds [main, worker-0, worker-1, worker-2]",
+            "ended: 1 active, group main holds [main]", "");
+        Path journal = tmp.resolve("counts");
+        for (ForkedJvm side : List.of(ForkedJvm.plain(), ForkedJvm.record(journal), ForkedJvm.replay(journal))) {
+            ForkedJvm.Result result = side.run(ThreadCounts.class);
+            assertEquals(0, result.exit(), result::toString);
+            assertEquals(expected, result.stdout(), result::toString);
+        }
+        String options = ForkedJvm.liveOptions(tmp.resolve("lock"), 20000);
+        ForkedJvm.Running backup = ForkedJvm.plain().agent("mode=backup,journal=" + tmp.resolve("b") + "," + options)
+            .start(ThreadCounts.class);
+        ForkedJvm.Result primary = ForkedJvm.plain().agent("mode=primary,journal=" + tmp.resolve("p") + "," + options)
+            .run(ThreadCounts.class);
+        assertEquals(0, primary.exit(), primary::toString);
+        assertEquals(expected, primary.stdout(), primary::toString);
+        ForkedJvm.Result followed = backup.await(60);
+        assertEquals(0, followed.exit(), followed::toString);
+        assertFalse(followed.stderr().contains("diverged"), followed::toString);
     }
 
     /**

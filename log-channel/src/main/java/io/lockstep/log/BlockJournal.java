@@ -1,5 +1,6 @@
 package io.lockstep.log;
 
+import io.lockstep.log.AgentThreads;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -35,8 +36,7 @@ public final class BlockJournal {
     public BlockJournal(JournalWriter writer, Supplier<JournalWriter> opener) {
         this.writer = writer;
         this.opener = opener;
-        this.thread = new Thread(this::drainLoop, "lockstep-journal");
-        this.thread.setDaemon(true);
+        this.thread = AgentThreads.newDaemon("lockstep-journal", this::drainLoop);
         this.thread.start();
     }
 

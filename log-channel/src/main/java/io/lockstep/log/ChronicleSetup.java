@@ -3,6 +3,7 @@ package io.lockstep.log;
 import net.openhft.chronicle.core.Jvm;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.shutdown.PriorityHook;
+import net.openhft.chronicle.threads.DiskSpaceMonitor;
 import net.openhft.posix.internal.PosixAPIHolder;
 
 import java.util.LinkedHashMap;
@@ -54,6 +55,13 @@ public final class ChronicleSetup {
         if (done) {
             return;
         }
+        // Chronicle starts threads of its own as it first loads (its resource releaser, its disk
+        // space checker): made from a thread of the agent's group, they are in that group too.
+        AgentThreads.runInGroup("lockstep-chronicle-init", ChronicleSetup::initHere);
+        done = true;
+    }
+
+    private static void initHere() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("chronicle.analytics.disable", "true");
         settings.put("chronicle.announcer.disable", "true");
@@ -76,6 +84,7 @@ public final class ChronicleSetup {
             // Registers Chronicle's shutdown hook now: a queue first opened while the JVM is
             // already shutting down could not register it and would fail.
             BackgroundResourceReleaser.isOnBackgroundResourceReleaserThread();
+            DiskSpaceMonitor.INSTANCE.getThresholdPercentage(); // its thread starts with it; a queue's first file would start it
         } finally {
             for (Map.Entry<String, String> old : previous.entrySet()) {
                 if (old.getValue() == null) {
@@ -85,6 +94,5 @@ public final class ChronicleSetup {
                 }
             }
         }
-        done = true;
     }
 }

@@ -1,5 +1,6 @@
 package io.lockstep.log;
 
+import io.lockstep.log.AgentThreads;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -82,8 +83,7 @@ public final class LogWriter implements AutoCloseable {
         this.block = new UnsafeBuffer(blockArray);
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(ringCapacity + RingBufferDescriptor.TRAILER_LENGTH)));
-        this.drainer = new Thread(this::drainLoop, "lockstep-drain");
-        this.drainer.setDaemon(true);
+        this.drainer = AgentThreads.newDaemon("lockstep-drain", this::drainLoop);
         this.drainer.start();
     }
 

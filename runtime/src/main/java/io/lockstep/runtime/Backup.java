@@ -1,5 +1,6 @@
 package io.lockstep.runtime;
 
+import io.lockstep.log.AgentThreads;
 import io.lockstep.log.Entry;
 import io.lockstep.log.EntryKind;
 import io.lockstep.log.Handshake;
@@ -93,15 +94,14 @@ final class Backup {
 
     private static Entry awaitEntry(LiveLog live, long startupMillis, Config config, String what) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(startupMillis);
-        Thread waiter = new Thread(() -> {
+        Thread waiter = AgentThreads.newDaemon("lockstep-startup", () -> {
             try {
                 Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
                 live.end();
             } catch (InterruptedException e) {
                 // the entry came
             }
-        }, "lockstep-startup");
-        waiter.setDaemon(true);
+        });
         waiter.start();
         Entry entry = live.next();
         waiter.interrupt();
@@ -211,8 +211,7 @@ final class Backup {
         facts.put("epoch", epoch);
         facts.put("went_live_at_position", nextPosition);
         new StatusFile(journalDirectory).write(facts);
-        Thread closer = new Thread(link::close, "lockstep-link-close");
-        closer.setDaemon(true);
+        Thread closer = AgentThreads.newDaemon("lockstep-link-close", link::close);
         closer.start();
     }
 }

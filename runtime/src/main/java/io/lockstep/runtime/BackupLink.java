@@ -1,5 +1,6 @@
 package io.lockstep.runtime;
 
+import io.lockstep.log.AgentThreads;
 import io.aeron.logbuffer.FragmentHandler;
 import io.lockstep.log.Block;
 import io.lockstep.log.BlockJournal;
@@ -71,8 +72,7 @@ final class BackupLink {
             link.countRejected();
             Fatal.warn("ignored a malformed message from " + link.peerEndpoint() + ": " + what);
         });
-        this.thread = new Thread(this::run, "lockstep-link");
-        this.thread.setDaemon(true);
+        this.thread = AgentThreads.newDaemon("lockstep-link", this::run);
     }
 
     void start() {

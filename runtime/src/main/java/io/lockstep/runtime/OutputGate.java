@@ -1,5 +1,6 @@
 package io.lockstep.runtime;
 
+import io.lockstep.log.AgentThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -368,8 +369,7 @@ final class OutputGate {
     /** Under the gate's monitor. Without a thread to be had, the writers there are carry on. */
     private void startWriter() {
         Writer writer = new Writer();
-        Thread thread = new Thread(() -> writeLoop(writer), "lockstep-output-" + (writersStarted + 1));
-        thread.setDaemon(true);
+        Thread thread = AgentThreads.newDaemon("lockstep-output-" + (writersStarted + 1), () -> writeLoop(writer));
         try {
             thread.start();
         } catch (Throwable e) { // OutOfMemoryError: unable to create native thread

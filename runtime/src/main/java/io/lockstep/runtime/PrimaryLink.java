@@ -1,5 +1,6 @@
 package io.lockstep.runtime;
 
+import io.lockstep.log.AgentThreads;
 import io.lockstep.log.LogWriter;
 import io.lockstep.log.link.Link;
 import io.aeron.logbuffer.FragmentHandler;
@@ -55,8 +56,7 @@ final class PrimaryLink implements LogWriter.BlockSink, Recorder.RunEnd {
         this.gate = gate;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.handler = link.handler(this::onMessage);
-        this.thread = new Thread(this::run, "lockstep-link");
-        this.thread.setDaemon(true);
+        this.thread = AgentThreads.newDaemon("lockstep-link", this::run);
     }
 
     void start(java.util.function.LongSupplier lastLogged) {

@@ -1,5 +1,6 @@
 package io.lockstep.runtime;
 
+import io.lockstep.log.AgentThreads;
 import io.lockstep.boot.Hooks;
 import io.lockstep.runtime.ManagedThread.State;
 import io.lockstep.runtime.ManagedThread.Wake;
@@ -139,11 +140,9 @@ public final class Scheduler {
         first.daemon = main.isDaemon();
         registry = new ManagedThread[] {first};
         // The agent's threads start before main holds the token, so they are never managed.
-        idleThread = new Thread(this::idleLoop, "lockstep-scheduler");
-        idleThread.setDaemon(true);
+        idleThread = AgentThreads.newDaemon("lockstep-scheduler", this::idleLoop);
         idleThread.start();
-        watchdogThread = new Thread(() -> watchdog(watchdogMillis), "lockstep-watchdog");
-        watchdogThread.setDaemon(true);
+        watchdogThread = AgentThreads.newDaemon("lockstep-watchdog", () -> watchdog(watchdogMillis));
         watchdogThread.start();
         // Main starts with no ThreadLocalRandom state, so its first draw derives its seed. Cleared
         // here, with no JDK code between this and the token: until main is managed, a draw (a
@@ -524,8 +523,7 @@ public final class Scheduler {
         if (!shuttingDown) {
             Fatal.warn("the recording ends at admission point " + point + " (the recorded run was stopped from outside): "
                 + "the replay stops there too");
-            Thread stopper = new Thread(() -> System.exit(0), "lockstep-stop");
-            stopper.setDaemon(true);
+            Thread stopper = AgentThreads.newDaemon("lockstep-stop", () -> System.exit(0));
             stopper.start();
         }
     }
@@ -846,7 +844,7 @@ public final class Scheduler {
      * allows).
      */
     private static void releaseFromWait(ManagedThread thread, Object monitor) {
-        Thread notifier = new Thread(() -> {
+        Thread notifier = AgentThreads.newDaemon("lockstep-release", () -> {
             synchronized (monitor) {
                 long deadline = thread.waitDeadline;
                 if (thread.wake != null || thread.interruptedInWait
@@ -854,8 +852,7 @@ public final class Scheduler {
                     monitor.notifyAll();
                 }
             }
-        }, "lockstep-release");
-        notifier.setDaemon(true);
+        });
         notifier.start();
     }
 

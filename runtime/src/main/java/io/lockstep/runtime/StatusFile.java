@@ -1,5 +1,6 @@
 package io.lockstep.runtime;
 
+import io.lockstep.log.AgentThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,8 +34,7 @@ final class StatusFile {
         latest.set(facts);
         synchronized (this) {
             if (writer == null) {
-                writer = new Thread(this::writeLoop, "lockstep-status");
-                writer.setDaemon(true);
+                writer = AgentThreads.newDaemon("lockstep-status", this::writeLoop);
                 writer.start();
             }
         }
