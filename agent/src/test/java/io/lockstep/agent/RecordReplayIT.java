@@ -4,6 +4,7 @@ import io.lockstep.programs.Clocks;
 import io.lockstep.programs.Environment;
 import io.lockstep.programs.FailingCalls;
 import io.lockstep.programs.Identity;
+import io.lockstep.programs.Memory;
 import io.lockstep.programs.NoSources;
 import io.lockstep.programs.Randomness;
 import io.lockstep.programs.SeedOrder;
@@ -95,6 +96,12 @@ class RecordReplayIT {
     @Test
     void environment() {
         assertDifferential(Environment.class, UnaryOperator.identity());
+    }
+
+    /** Runtime's memory figures: the garbage collector's, and the heap's limit, which the replay runs with another of. */
+    @Test
+    void heapFigures() {
+        assertDifferential(Memory.class, jvm -> jvm.jvmOption("-Xmx256m"), jvm -> jvm.jvmOption("-Xmx128m"));
     }
 
     @ParameterizedTest

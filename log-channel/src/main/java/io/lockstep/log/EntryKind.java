@@ -40,6 +40,9 @@ public enum EntryKind {
     LOCAL_HOST(34, "InetAddress.getLocalHost()"),
     JVM_START_TIME(35, "RuntimeMXBean.getStartTime()"),
     JVM_UPTIME(36, "RuntimeMXBean.getUptime()"),
+    FREE_MEMORY(37, "Runtime.freeMemory()"),
+    TOTAL_MEMORY(38, "Runtime.totalMemory()"),
+    MAX_MEMORY(39, "Runtime.maxMemory()"),
 
     STDIN_READ(40, "stdin read(byte[], int, int)"),
     STDIN_READ_BYTE(41, "stdin read()"),

@@ -82,7 +82,11 @@ final class Rules {
         // Clock.currentInstant() adds this adjustment to an offset fixed when Clock initialised:
         // the hook needs the offset to hand the replay the same instant.
         new ValueSite("jdk/internal/misc/VM", "getNanoTimeAdjustment", "(J)J", EntryKind.NANO_TIME_ADJUSTMENT, true),
-        new ValueSite("java/lang/Runtime", "availableProcessors", "()I", EntryKind.AVAILABLE_PROCESSORS));
+        new ValueSite("java/lang/Runtime", "availableProcessors", "()I", EntryKind.AVAILABLE_PROCESSORS),
+        // The garbage collector's figures, and the heap's limit (the JVM's flags, or the host's memory).
+        new ValueSite("java/lang/Runtime", "freeMemory", "()J", EntryKind.FREE_MEMORY),
+        new ValueSite("java/lang/Runtime", "totalMemory", "()J", EntryKind.TOTAL_MEMORY),
+        new ValueSite("java/lang/Runtime", "maxMemory", "()J", EntryKind.MAX_MEMORY));
 
     /** The JDK's generators draw their seeds from a shared AtomicLong. */
     private static ValueSite seederDraw(EntryKind kind) {
