@@ -45,10 +45,10 @@ class ThirdPartyServersIT {
     private record Server(String name, List<String> jarPrefixes, String mainClass, String readyLine, String user) {
         String[] args(int port) {
             return switch (name) {
-                case "h2" -> new String[] {"-tcp", "-tcpPort", Integer.toString(port), "-ifNotExists"};
+                case "h2", "h2-file" -> new String[] {"-tcp", "-tcpPort", Integer.toString(port), "-ifNotExists"};
                 case "hsqldb" -> new String[] {"--database.0", "mem:lockstep", "--dbname.0", "lockstep", "--port",
                     Integer.toString(port), "--address", "127.0.0.1", "--silent", "false"};
-                case "derby" -> new String[] {"start", "-p", Integer.toString(port), "-h", "127.0.0.1", "-noSecurityManager"};
+                case "derby", "derby-file" -> new String[] {"start", "-p", Integer.toString(port), "-h", "127.0.0.1", "-noSecurityManager"};
                 default -> throw new IllegalArgumentException(name);
             };
         }
@@ -58,6 +58,10 @@ class ThirdPartyServersIT {
                 case "h2" -> "jdbc:h2:tcp://127.0.0.1:" + port + "/mem:lockstep;DB_CLOSE_DELAY=-1";
                 case "hsqldb" -> "jdbc:hsqldb:hsql://127.0.0.1:" + port + "/lockstep";
                 case "derby" -> "jdbc:derby://127.0.0.1:" + port + "/memory:lockstep;create=true";
+                // Files: H2's under the home directory, which both sides share on one host; Derby's
+                // under its system home, the working directory (user.dir), which each side has its own.
+                case "h2-file" -> "jdbc:h2:tcp://127.0.0.1:" + port + "/~/lockstep";
+                case "derby-file" -> "jdbc:derby://127.0.0.1:" + port + "/lockstep;create=true";
                 default -> throw new IllegalArgumentException(name);
             };
         }
@@ -70,12 +74,32 @@ class ThirdPartyServersIT {
     private static final Server DERBY = new Server("derby", List.of("derby-", "derbynet-", "derbyshared-", "derbytools-"),
         "org.apache.derby.drda.NetworkServerControl", "started and ready to accept connections", "app");
 
+    private static final Server H2_FILE = new Server("h2-file", H2.jarPrefixes(), H2.mainClass(), H2.readyLine(), H2.user());
+    private static final Server DERBY_FILE = new Server("derby-file", DERBY.jarPrefixes(), DERBY.mainClass(), DERBY.readyLine(),
+        DERBY.user());
+
     @TempDir
     Path tmp;
 
     @RepeatedTest(2)
     void h2SurvivesTheDeathOfItsPrimary() throws Exception {
         survivesTheDeathOfItsPrimary(H2);
+    }
+
+    /**
+     * Databases in files, on one host: the backup's replay once opened the very files the primary
+     * had open (H2's under the home directory both share: locked, so the backup diverged at once
+     * and the failover lost every row); a backup on its primary's host now keeps its own working
+     * directory and gets a home directory of its own.
+     */
+    @RepeatedTest(2)
+    void h2WithAFileDatabaseInTheHomeDirectorySurvivesTheDeathOfItsPrimary() throws Exception {
+        survivesTheDeathOfItsPrimary(H2_FILE);
+    }
+
+    @RepeatedTest(1)
+    void derbyWithADatabaseOnDiskSurvivesTheDeathOfItsPrimary() throws Exception {
+        survivesTheDeathOfItsPrimary(DERBY_FILE);
     }
 
     @RepeatedTest(2)
@@ -269,8 +293,10 @@ class ThirdPartyServersIT {
 
     /** One side of the pair, in a working directory of its own (a server's files there are its own). */
     private ForkedJvm side(Server server, String mode, String options) throws IOException {
+        // One home directory for both sides, as two processes of one user on one host have.
         ForkedJvm side = ForkedJvm.plain().agent("mode=" + mode + ",journal=" + tmp.resolve(mode) + "," + options)
-            .directory(Files.createDirectories(tmp.resolve(mode + "-work")));
+            .directory(Files.createDirectories(tmp.resolve(mode + "-work")))
+            .jvmOption("-Duser.home=" + Files.createDirectories(tmp.resolve("home")));
         for (String prefix : server.jarPrefixes()) {
             side = side.classPath(jar(prefix));
         }

@@ -12,6 +12,8 @@ import io.lockstep.log.link.Link;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,8 +83,12 @@ final class Backup {
             throw Fatal.halt(Fatal.JOURNAL, "the log from " + config.primary() + " has no environment after its handshake");
         }
         Map<String, String> facts = ProcessEnvironment.decode(environment);
+        String workingDirectory = System.getProperty("user.dir");
         ProcessEnvironment.apply(facts);
         ProcessEnvironment.useOwnTemporaryDirectory(journal.resolve("tmp")); // kept: this side may go live with it
+        if (onThisHost(config.primary())) {
+            ProcessEnvironment.useOwnDirectories(workingDirectory, journal.resolve("home"));
+        }
         Session session = new Session(main, config.quantum(), config.watchdogMillis(), false);
         Backup backup = new Backup(session, link, arbiter, journal);
         session.mode(new Replayer(session, live, backup, true));
@@ -90,6 +96,20 @@ final class Backup {
         link.accept();
         session.atFinish(backup::finishWithThePrimary);
         return session;
+    }
+
+    /** Is {@code endpoint} (host:port) an address of this host? */
+    private static boolean onThisHost(String endpoint) {
+        String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            InetAddress address = InetAddress.getByName(host);
+            return address.isLoopbackAddress() || address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
+        } catch (IOException | RuntimeException e) {
+            return false; // not resolvable here: the link would not have reached it either
+        }
     }
 
     private static Entry awaitEntry(LiveLog live, long startupMillis, Config config, String what) {

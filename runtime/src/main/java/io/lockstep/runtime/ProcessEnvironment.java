@@ -173,6 +173,24 @@ final class ProcessEnvironment {
         }
     }
 
+    /**
+     * A backup on its primary's host: the files the application keeps by its working directory or
+     * its home directory would be the primary's, which the backup's replay would read as the
+     * primary changes them and write beside it (a database's files: a divergence, or worse). It
+     * keeps its own working directory ({@code user.dir}: where the JVM started it, which the JDK
+     * resolves relative paths against anyway) and gets a home directory of its own, {@code home}.
+     */
+    static void useOwnDirectories(String workingDirectory, Path home) {
+        System.setProperty("user.dir", workingDirectory);
+        try {
+            Files.createDirectories(home);
+            System.setProperty("user.home", home.toString());
+        } catch (IOException | RuntimeException e) {
+            Fatal.warn("cannot give this backup a home directory of its own (" + home + "): " + e
+                + "; files the application keeps under its home directory are the primary's");
+        }
+    }
+
     /** Makes this JVM's environment the recorded one. */
     static void apply(Map<String, String> facts) {
         facts.forEach((key, value) -> {
