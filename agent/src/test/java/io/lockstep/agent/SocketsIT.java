@@ -12,6 +12,7 @@ import io.lockstep.programs.sockets.RandomAcrossReads;
 import io.lockstep.programs.sockets.HttpCalls;
 import io.lockstep.programs.sockets.JdkHttpServer;
 import io.lockstep.programs.sockets.SocketTimeouts;
+import io.lockstep.programs.sockets.StoppedServer;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -400,6 +401,37 @@ class SocketsIT {
         }
         assertTrue(server.awaitLines(3, 60_000), server::stderrSoFar);
         assertTrue(server.stdoutSoFar().lines().anyMatch(line -> line.startsWith("set after ")), server::stdoutSoFar);
+    }
+
+    /**
+     * A server stopped by SIGTERM while its threads wait in a select, an accept and a read: its
+     * replay stops where the recording was stopped, and its threads' waits end there as the
+     * recording's did (the hook closes the selector and the connection). Past the recording's end
+     * they once went on for real on the replay's stand-in sockets, never bound or connected: the
+     * accept failed at once (EINVAL) and the read with "not connected", lines the recording never printed.
+     */
+    @Test
+    void aServerStoppedWhileItsThreadsWaitReplaysItsEndAsRecorded() throws Exception {
+        Path journal = tmp.resolve("stopped");
+        String[] ports = {Integer.toString(ForkedJvm.freeTcpPort()), Integer.toString(ForkedJvm.freeTcpPort())};
+        ForkedJvm.Running server = ForkedJvm.record(journal).classPath(ForkedJvm.classesOf(StoppedServer.class))
+            .start(StoppedServer.class, ports);
+        assertTrue(server.awaitLines(1, 60_000), server::stderrSoFar);
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(ports[1]))) {
+            client.getOutputStream().write('x');
+            assertTrue(server.awaitLines(3, 60_000), server::stdoutSoFar);
+            server.signal("TERM");
+            ForkedJvm.Result recorded = server.await(60);
+            assertEquals(143, recorded.exit(), recorded::toString);
+            assertEquals(String.join(System.lineSeparator(), "listening", "accepted", "read 120",
+                "selector closed", "read ended: java.net.SocketException: Socket closed", ""), recorded.stdout(), recorded::toString);
+        }
+        ForkedJvm.Result replayed = ForkedJvm.replay(journal).classPath(ForkedJvm.classesOf(StoppedServer.class))
+            .run(StoppedServer.class, ports);
+        assertEquals(0, replayed.exit(), replayed::toString);
+        assertTrue(replayed.stderr().contains("the replay stops there too"), replayed::toString);
+        assertEquals(String.join(System.lineSeparator(), "listening", "accepted", "read 120",
+            "selector closed", "read ended: java.net.SocketException: Socket closed", ""), replayed.stdout(), replayed::toString);
     }
 
     private void differential(Class<?> program, String... args) {

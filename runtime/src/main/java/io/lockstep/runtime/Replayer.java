@@ -390,6 +390,14 @@ final class Replayer extends SessionMode {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": the recording ends there (was the recorded run "
                 + "killed?), replay asked for " + kind.call() + ", at" + Session.applicationStack());
         }
+        if (entry.kind() == EntryKind.END) {
+            // The recording ended while this thread was on its way here: its shutdown began from
+            // outside (a signal), and a hook's thread, which no log orders, held this one up in the
+            // recorded run (a monitor of the JDK's it took), where the replay's ran on. The replay
+            // stops here too; what comes after is real on both sides.
+            scheduler.endOfRecording();
+            return null;
+        }
         if (entry.kind() != kind) {
             throw Fatal.halt(Fatal.DIVERGENCE, "diverged at position " + position + ": recorded " + entry.kind().call()
                 + ", replay asked for " + kind.call() + ", at" + Session.applicationStack());

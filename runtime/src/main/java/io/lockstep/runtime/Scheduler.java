@@ -57,6 +57,9 @@ public final class Scheduler {
 
         /** Replay: the log holds nothing more (a recording that was killed). */
         boolean atEnd();
+
+        /** Replay: the recording's end is reached; the threads, still where they stand, are about to go on for real. */
+        void pastTheRecordingsEnd();
     }
 
     /** -Dlockstep.trace=true: every switch decision on stderr, for the agent's own debugging. */
@@ -216,6 +219,9 @@ public final class Scheduler {
     /** A replay read its recording's END: the threads go on unmanaged, their calls real. */
     void reachTheRecordingsEnd() {
         pastTheRecordingsEnd = true;
+        if (!detached) {
+            log.pastTheRecordingsEnd();
+        }
         detach();
     }
 
@@ -518,7 +524,7 @@ public final class Scheduler {
     }
 
     /** The recorded run stopped here (from outside, a signal say); the replay stops here too. */
-    private void endOfRecording() {
+    void endOfRecording() {
         reachTheRecordingsEnd();
         if (!shuttingDown) {
             Fatal.warn("the recording ends at admission point " + point + " (the recorded run was stopped from outside): "

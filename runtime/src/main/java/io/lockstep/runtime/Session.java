@@ -204,6 +204,11 @@ public final class Session implements HookDelegate, Scheduler.SchedulingLog {
     }
 
     @Override
+    public void pastTheRecordingsEnd() {
+        sockets.pastTheRecordingsEnd();
+    }
+
+    @Override
     public boolean interceptingOutput() {
         return mode.gatesOutput() && recordingHere();
     }

@@ -462,6 +462,81 @@ final class Sockets {
         }
     }
 
+    // ---- past the recording's end ----
+
+    /** The silent ends of the connections {@link #pastTheRecordingsEnd} made: open until the JVM exits. */
+    private final java.util.List<FileDescriptor> silentPeers = new java.util.ArrayList<>();
+
+    /**
+     * Past the recording's end a replay's threads make their calls for real, on its stand-in
+     * descriptors, which were never bound or connected: a real accept, read or epoll on them fails
+     * at once (EINVAL, ENOTCONN, a hang-up), and the application's error handling printed what the
+     * recording never did (a server stopped by SIGTERM: "Error accepting new connection"). Each
+     * is made a real, idle socket first, as the recorded run's were at its end: a listener listens
+     * on a loopback port of its own, which nobody knows; a connection is connected to a silent
+     * peer of the agent's. Their calls then block as the recording's did, until a timeout, a
+     * selector's wake-up or a close ends them. Called while the threads still stand where the
+     * recording ended; a socket that cannot be made so stays as it was.
+     */
+    void pastTheRecordingsEnd() {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        for (Listener listener : listeners.values()) {
+            if (listener.backlog >= 0) {
+                try {
+                    realBind(listener.family, listener.fd, loopback, 0);
+                    Hooks.SocketNatives.listen(listener.fd, listener.backlog);
+                } catch (IOException | RuntimeException e) {
+                    // stays a stand-in
+                }
+            }
+        }
+        listeners.clear();
+        if (virtual.isEmpty()) {
+            return;
+        }
+        FileDescriptor silent = new FileDescriptor();
+        try {
+            setFdVal(silent, newSocket());
+            realBind(null, silent, loopback, 0);
+            Hooks.SocketNatives.listen(silent, Math.max(50, virtual.size()));
+            int port = localPort(silent);
+            for (int fdVal : virtual) {
+                FileDescriptor connection = new FileDescriptor();
+                setFdVal(connection, fdVal);
+                if (connectSilently(connection, loopback, port)) {
+                    FileDescriptor peer = new FileDescriptor();
+                    if (Hooks.SocketNatives.accept(silent, peer, new InetSocketAddress[1]) == 1) {
+                        silentPeers.add(peer);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the rest stay stand-ins
+        }
+        virtual.clear();
+    }
+
+    /** A stand-in made by the application may be of either family: the one the JDK prefers is tried first. */
+    private static boolean connectSilently(FileDescriptor connection, InetAddress loopback, int port) {
+        for (ProtocolFamily family : new ProtocolFamily[] {null, java.net.StandardProtocolFamily.INET}) {
+            try {
+                invokeInt(CONNECT, family, connection, loopback, port);
+                return true;
+            } catch (IOException | RuntimeException e) {
+                // the other family, or it stays a stand-in
+            }
+        }
+        return false;
+    }
+
+    private static int localPort(FileDescriptor fd) throws IOException {
+        try {
+            return ((InetSocketAddress) LOCAL_ADDRESS.invokeExact(fd)).getPort();
+        } catch (Throwable t) {
+            throw Hooks.ioFailure(t);
+        }
+    }
+
     // ---- the real calls (made outside the token or as the agent's work, where the hooks let them through) ----
 
     private static long realRead(Object dispatcher, FileDescriptor fd, long address, int length, boolean vectored) throws IOException {
