@@ -1,8 +1,8 @@
 package io.lockstep.agent;
 
-import io.lockstep.log.AgentThreads;
 import io.lockstep.agent.transform.HookTransformer;
 import io.lockstep.boot.Hooks;
+import io.lockstep.log.AgentThreads;
 import io.lockstep.log.ChronicleSetup;
 import io.lockstep.log.Handshake;
 import io.lockstep.log.JournalException;

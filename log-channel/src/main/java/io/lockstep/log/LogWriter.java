@@ -1,6 +1,5 @@
 package io.lockstep.log;
 
-import io.lockstep.log.AgentThreads;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;

@@ -1,7 +1,7 @@
 package io.lockstep.runtime;
 
-import io.lockstep.log.AgentThreads;
 import io.aeron.logbuffer.FragmentHandler;
+import io.lockstep.log.AgentThreads;
 import io.lockstep.log.Block;
 import io.lockstep.log.BlockJournal;
 import io.lockstep.log.Entry;

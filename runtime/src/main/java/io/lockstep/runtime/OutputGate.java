@@ -1,6 +1,7 @@
 package io.lockstep.runtime;
 
 import io.lockstep.log.AgentThreads;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

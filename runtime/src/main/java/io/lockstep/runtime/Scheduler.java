@@ -1,7 +1,7 @@
 package io.lockstep.runtime;
 
-import io.lockstep.log.AgentThreads;
 import io.lockstep.boot.Hooks;
+import io.lockstep.log.AgentThreads;
 import io.lockstep.runtime.ManagedThread.State;
 import io.lockstep.runtime.ManagedThread.Wake;
 

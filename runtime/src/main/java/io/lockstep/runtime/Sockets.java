@@ -464,9 +464,6 @@ final class Sockets {
 
     // ---- past the recording's end ----
 
-    /** The silent ends of the connections {@link #pastTheRecordingsEnd} made: open until the JVM exits. */
-    private final java.util.List<FileDescriptor> silentPeers = new java.util.ArrayList<>();
-
     /**
      * Past the recording's end a replay's threads make their calls for real, on its stand-in
      * descriptors, which were never bound or connected: a real accept, read or epoll on them fails
@@ -504,10 +501,8 @@ final class Sockets {
                 FileDescriptor connection = new FileDescriptor();
                 setFdVal(connection, fdVal);
                 if (connectSilently(connection, loopback, port)) {
-                    FileDescriptor peer = new FileDescriptor();
-                    if (Hooks.SocketNatives.accept(silent, peer, new InetSocketAddress[1]) == 1) {
-                        silentPeers.add(peer);
-                    }
+                    // its silent end: never read, written or closed, open until the JVM exits
+                    Hooks.SocketNatives.accept(silent, new FileDescriptor(), new InetSocketAddress[1]);
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.lockstep.runtime;
 
 import io.lockstep.log.AgentThreads;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
